@@ -1,0 +1,3 @@
+select login, team, pii, can_login
+from commerce.people
+order by team, login

@@ -1,0 +1,92 @@
+// The commerce privilege policy as declared by the project: the grants of ARCHITECTURE.md's
+// matrix, and nothing else. Migrations apply it; `tessera db verify` proves the live database
+// still holds exactly this.
+
+export const roles = {
+  logistics: 'commerce_logistics',
+  analytics: 'commerce_analytics',
+  sales: 'commerce_sales',
+  pii: 'commerce_pii',
+} as const;
+
+const { logistics, analytics, sales, pii } = roles;
+
+/** `true` is a table-wide privilege; a list grants those columns only. */
+type Privileges = Partial<Record<'SELECT' | 'INSERT' | 'UPDATE', true | readonly string[]>>;
+
+export type Policy = {
+  /** Roles that may connect to the database. */
+  connect: readonly string[];
+  schemas: Record<string, readonly string[]>;
+  relations: Record<string, Record<string, Privileges>>;
+  functions: Record<string, readonly string[]>;
+};
+
+const memberColumns = [
+  'membership_id',
+  'first_name',
+  'last_name',
+  'date_of_birth',
+  'created_at',
+  'updated_at',
+];
+const itemWrites = ['item_name', 'item_cost', 'item_weight'];
+const transactionWrites = ['membership_id', 'manufacturer_id', 'transaction_status'];
+const readAll: Privileges = { SELECT: true };
+
+export const policy: Policy = {
+  connect: [logistics, analytics, sales],
+  /** Schemas and the roles that may use them. */
+  schemas: {
+    commerce: [logistics, analytics, sales, pii],
+    tessera: [],
+  },
+  /** Tables and views (schema-qualified). Any privilege not listed here is a difference. */
+  relations: {
+    'commerce.memberships': {
+      [logistics]: { SELECT: memberColumns },
+      [analytics]: { SELECT: memberColumns },
+      [pii]: { SELECT: ['membership_id', 'email', 'mobile_no'] },
+    },
+    'commerce.manufacturers': { [logistics]: readAll, [analytics]: readAll, [sales]: readAll },
+    'commerce.items': {
+      [logistics]: { SELECT: true, INSERT: itemWrites, UPDATE: [...itemWrites, 'deleted_at'] },
+      [analytics]: readAll,
+      [sales]: { SELECT: true, INSERT: itemWrites, UPDATE: [...itemWrites, 'deleted_at'] },
+    },
+    'commerce.transactions': {
+      [logistics]: { SELECT: true, INSERT: transactionWrites, UPDATE: transactionWrites },
+      [analytics]: readAll,
+    },
+    'commerce.transacted_items': {
+      [logistics]: {
+        SELECT: true,
+        INSERT: ['transaction_id', 'item_id', 'quantity'],
+        UPDATE: ['quantity'],
+      },
+      [analytics]: readAll,
+    },
+    'commerce.audit_log': {},
+    'commerce.people': {},
+    'commerce.memberships_public': { [logistics]: readAll, [analytics]: readAll },
+    'commerce.top_members_by_spending': { [logistics]: readAll, [analytics]: readAll },
+    'commerce.top_items_by_quantity': { [logistics]: readAll, [analytics]: readAll },
+    'tessera.migrations': {},
+  },
+  /** Functions (by signature) and the roles that may execute them; no one else may, PUBLIC included. */
+  functions: {
+    'commerce.record_transaction(text, bigint, jsonb)': [logistics],
+    'commerce.set_transaction_status(bigint, text)': [logistics],
+    'commerce.check_item_fields(text, numeric, numeric)': [logistics, sales],
+    'commerce.add_item(text, numeric, numeric)': [logistics, sales],
+    'commerce.update_item(bigint, text, numeric, numeric, timestamp with time zone)': [
+      logistics,
+      sales,
+    ],
+    'commerce.retire_item(bigint)': [logistics, sales],
+    'commerce.restore_item(bigint)': [logistics, sales],
+  },
+};
+
+/** Group roles that must never log in themselves. */
+export const groupRoles: readonly string[] = Object.values(roles);

@@ -1,0 +1,77 @@
+// The only module that imports `pg`: everything else sees the small types below.
+import pg from 'pg';
+
+// Return NUMERIC and BIGINT as strings (exact), DATE as 'YYYY-MM-DD' text, never JS floats or local-time Dates.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
+export type Row = Record<string, unknown>;
+export type QueryResult<R extends Row = Row> = { rows: R[]; rowCount: number | null };
+
+/** Anything that runs a parameterised query: a pool, a pooled client or a single connection. */
+export type Db = {
+  query<R extends Row = Row>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+};
+
+export type Pool = Db & { end(): Promise<void> };
+export type Connection = Db & { end(): Promise<void> };
+
+export function createPool(
+  url: string,
+  options: { max?: number; applicationName?: string } = {},
+): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'tessera',
+  });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return pool as unknown as Pool;
+}
+
+export async function connect(url: string, applicationName = 'tessera'): Promise<Connection> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  await client.connect();
+  client.on('error', () => {});
+  return client as unknown as Connection;
+}
+
+/** Runs `work` in one transaction on one connection of the pool; rolls back if it throws. */
+export async function withTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T>): Promise<T> {
+  const client = await (pool as unknown as pg.Pool).connect();
+  try {
+    await client.query('begin');
+    const result = await work(client as unknown as Db);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The SQLSTATE of a PostgreSQL error, if it is one. */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof pg.DatabaseError ? error.code : undefined;
+}
+
+/** Quotes a name for the few DDL statements that cannot take bind parameters. */
+export function quoteIdentifier(name: string): string {
+  return pg.escapeIdentifier(name);
+}
+
+/** The same connection string pointing at another database or as another user. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+export function withCredentials(url: string, user: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(user);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}

@@ -1,0 +1,5 @@
+import { commerceSchema } from './commerce/schema.ts';
+import type { SchemaSource } from './platform/db/migrate.ts';
+
+/** Every area's schema, in the order they are migrated. */
+export const schemas: SchemaSource[] = [commerceSchema];
