@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const ctx: CommandContext = {
     config,
-    log: createLogger(config.log.level),
+    log: createLogger(config.log.level ?? command.logLevel ?? 'warn'),
     out: (line) => process.stdout.write(`${line}\n`),
     stdin: process.stdin,
   };

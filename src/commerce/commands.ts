@@ -101,8 +101,8 @@ export const commerceCommands: CommandTable = {
         for (const line of accessRules(cidrs)) ctx.out(line);
         return 0;
       }
-      await withDatabase(ctx, schemas, async (db, url) => {
-        const file = await applyAccessRules(db, ctx.config.database.embedded.dataDir, url, cidrs);
+      await withDatabase(ctx, schemas, async (db) => {
+        const file = await applyAccessRules(db, cidrs);
         ctx.out(
           `Updated ${file} and reloaded the server: personal logins are let in only from ${cidrs.join(', ')}.`,
         );

@@ -15,6 +15,8 @@ export type Command = {
   summary: string;
   usage: string;
   options?: ParseArgsConfig['options'];
+  /** The log level when LOG_LEVEL is not set; one-shot commands default to 'warn'. */
+  logLevel?: 'info';
   run(input: CommandInput, ctx: CommandContext): Promise<number | undefined>;
 };
 

@@ -9,6 +9,7 @@ export const platformCommands: CommandTable = {
   start: {
     summary: 'run the whole system on embedded defaults until Ctrl-C',
     usage: 'tessera start',
+    logLevel: 'info',
     async run(_input, ctx) {
       const server = await openDatabaseServer(ctx.config, ctx.log);
       const db = await connect(server.url, 'tessera-start');

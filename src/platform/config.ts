@@ -16,7 +16,7 @@ const environment = z.object({
   DATABASE_URL: postgresUrl.optional(),
   TESSERA_DATA_DIR: z.string().min(1).default('data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+  LOG_LEVEL: z.enum(logLevels).optional(),
 });
 
 export type Config = Readonly<{
@@ -25,7 +25,8 @@ export type Config = Readonly<{
     url: string | undefined;
     embedded: Readonly<{ dataDir: string; port: number }>;
   }>;
-  log: Readonly<{ level: (typeof logLevels)[number] }>;
+  /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
+  log: Readonly<{ level: (typeof logLevels)[number] | undefined }>;
 }>;
 
 export class ConfigError extends Error {
@@ -65,7 +66,7 @@ export function describeConfig(config: Config): Record<string, string> {
     database: config.database.url
       ? redactUrl(config.database.url)
       : `embedded PostgreSQL in ${config.database.embedded.dataDir} on 127.0.0.1:${config.database.embedded.port}`,
-    'log level': config.log.level,
+    'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };
 }
 

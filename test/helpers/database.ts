@@ -101,3 +101,25 @@ export async function outcome(work: Promise<unknown>): Promise<string> {
     return (error as { code?: string }).code ?? String(error);
   }
 }
+
+/** A database with nothing in it, for tests of the migration runner itself. */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tessera_empty_${randomBytes(5).toString('hex')}`;
+  const maintenance = await connect(adminUrl());
+  try {
+    await maintenance.query(`create database ${quoteIdentifier(name)}`);
+  } finally {
+    await maintenance.end();
+  }
+  return {
+    url: withDatabase(adminUrl(), name),
+    async drop() {
+      const cleanup = await connect(adminUrl());
+      try {
+        await cleanup.query(`drop database if exists ${quoteIdentifier(name)} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { tessera } from '../../test/helpers/cli.ts';
+import { ConfigError, describeConfig, loadConfig } from './config.ts';
+
+test('defaults run everything embedded', () => {
+  const config = loadConfig({});
+  assert.equal(config.database.url, undefined);
+  assert.equal(config.database.embedded.dataDir, path.resolve('data', 'postgres'));
+  assert.equal(config.database.embedded.port, 54329);
+  assert.ok(Object.isFrozen(config.database.embedded));
+});
+
+test('every bad variable is reported at once', () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://x', EMBEDDED_PG_PORT: 'eighty', LOG_LEVEL: 'loud' }),
+    (error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 3);
+      assert.match(error.message, /DATABASE_URL: .*postgres:\/\//);
+      assert.match(error.message, /EMBEDDED_PG_PORT/);
+      assert.match(error.message, /LOG_LEVEL/);
+      return true;
+    },
+  );
+});
+
+test('the printed settings hide the password', () => {
+  const shown = describeConfig(
+    loadConfig({ DATABASE_URL: 'postgres://admin:s3cret@db.internal:5432/tessera' }),
+  );
+  assert.equal(shown.database, 'postgres://admin:*****@db.internal:5432/tessera');
+  assert.doesNotMatch(JSON.stringify(shown), /s3cret/);
+});
+
+test('the CLI exits 2 with the list of problems on bad configuration', () => {
+  const result = tessera(['config'], { env: { EMBEDDED_PG_PORT: '80' } });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /Invalid configuration:\n {2}- EMBEDDED_PG_PORT/);
+});
