@@ -120,7 +120,7 @@ describe('tessera users: personal logins', () => {
       [
         ['users', 'add', 'x1', '--team', 'marketing'],
         2,
-        /--team must be one of logistics\|analytics\|sales/,
+        /--team must be one of logistics\|analytics\|sales\|admin/,
       ],
       [['users', 'add', '--team', 'sales'], 2, /missing the login/],
       [['users', 'add', 'Bad-Name', '--team', 'sales'], 1, /a login is 2 to 63 lowercase letters/],

@@ -2,7 +2,7 @@ import type { Db } from '../platform/db/pool.ts';
 import { scramVerifier } from '../platform/db/scram.ts';
 import { sql } from '../platform/db/sql.ts';
 
-export const teams = ['logistics', 'analytics', 'sales'] as const;
+export const teams = ['logistics', 'analytics', 'sales', 'admin'] as const;
 export type Team = (typeof teams)[number];
 
 export type Person = { login: string; team: Team; pii: boolean; canLogin: boolean };

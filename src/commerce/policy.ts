@@ -6,13 +6,18 @@ export const roles = {
   logistics: 'commerce_logistics',
   analytics: 'commerce_analytics',
   sales: 'commerce_sales',
+  admin: 'commerce_admin',
   pii: 'commerce_pii',
+  /** The portal's authenticator: logs in, holds nothing, may SET ROLE to each person. */
+  portal: 'commerce_portal',
 } as const;
 
-const { logistics, analytics, sales, pii } = roles;
+const { logistics, analytics, sales, admin, pii, portal } = roles;
 
 /** `true` is a table-wide privilege; a list grants those columns only. */
-type Privileges = Partial<Record<'SELECT' | 'INSERT' | 'UPDATE', true | readonly string[]>>;
+type Privileges = Partial<
+  Record<'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE', true | readonly string[]>
+>;
 
 export type Policy = {
   /** Roles that may connect to the database. */
@@ -33,12 +38,14 @@ const memberColumns = [
 const itemWrites = ['item_name', 'item_cost', 'item_weight'];
 const transactionWrites = ['membership_id', 'manufacturer_id', 'transaction_status'];
 const readAll: Privileges = { SELECT: true };
+const bookkeeping: Privileges = { SELECT: true, INSERT: true, UPDATE: true, DELETE: true };
 
 export const policy: Policy = {
-  connect: [logistics, analytics, sales],
+  connect: [logistics, analytics, sales, admin, portal],
   /** Schemas and the roles that may use them. */
   schemas: {
-    commerce: [logistics, analytics, sales, pii],
+    commerce: [logistics, analytics, sales, admin, pii],
+    portal: [portal],
     tessera: [],
   },
   /** Tables and views (schema-qualified). Any privilege not listed here is a difference. */
@@ -67,7 +74,10 @@ export const policy: Policy = {
       [analytics]: readAll,
     },
     'commerce.audit_log': {},
-    'commerce.people': {},
+    'commerce.audit_entries': { [admin]: readAll },
+    'commerce.people': { [admin]: readAll },
+    'portal.sessions': { [portal]: bookkeeping },
+    'portal.sign_in_failures': { [portal]: bookkeeping },
     'commerce.memberships_public': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_members_by_spending': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_items_by_quantity': { [logistics]: readAll, [analytics]: readAll },
@@ -85,8 +95,15 @@ export const policy: Policy = {
     ],
     'commerce.retire_item(bigint)': [logistics, sales],
     'commerce.restore_item(bigint)': [logistics, sales],
+    'commerce.add_person(text, text, boolean, text)': [admin],
+    'commerce.set_person_pii(text, boolean)': [admin],
+    'commerce.set_person_enabled(text, boolean)': [admin],
+    'commerce.remove_person(text)': [admin],
+    'commerce.hide_contact_details(text, jsonb)': [admin],
   },
 };
 
+/** The teams a person belongs to (exactly one). */
+export const teamRoles: readonly string[] = [logistics, analytics, sales, admin];
 /** Group roles that must never log in themselves. */
-export const groupRoles: readonly string[] = Object.values(roles);
+export const groupRoles: readonly string[] = [...teamRoles, pii];

@@ -1,6 +1,6 @@
 import type { Db } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
-import { groupRoles, type Policy, policy, roles } from './policy.ts';
+import { groupRoles, type Policy, policy, roles, teamRoles } from './policy.ts';
 
 export type Difference = { kind: 'unexpected' | 'missing' | 'role'; description: string };
 
@@ -25,10 +25,9 @@ export async function verifyPolicy(db: Db, declared: Policy = policy): Promise<D
   for (const grant of expected) {
     if (!actual.has(grant)) differences.push({ kind: 'missing', description: grant });
   }
-  const teams = [roles.logistics, roles.analytics, roles.sales];
   const problems = await db.query<{ problem: string }>(
     sql(import.meta.url, 'db/queries/role-problems.sql'),
-    [groupRoles, teams],
+    [groupRoles, teamRoles, roles.portal],
   );
   for (const row of problems.rows) differences.push({ kind: 'role', description: row.problem });
   return differences;

@@ -4,7 +4,8 @@
 do $$
 begin
   execute format('revoke connect, temporary on database %I from public', current_database());
-  execute format('grant connect on database %I to commerce_logistics, commerce_analytics, commerce_sales',
+  execute format('grant connect on database %I to commerce_logistics, commerce_analytics, commerce_sales, '
+                 'commerce_admin, commerce_portal',
                  current_database());
 end
 $$;
