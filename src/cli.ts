@@ -10,8 +10,12 @@ import { platformCommands } from './platform/commands.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { AppError, UsageError } from './platform/errors.ts';
 import { createLogger } from './platform/log.ts';
+import { serveCommands, startCommand } from './system.ts';
+
+const topLevel: CommandTable = { ...startCommand, ...platformCommands };
 
 const groups: Record<string, { summary: string; commands: CommandTable }> = {
+  serve: { summary: 'run one service alone', commands: serveCommands },
   db: {
     summary: 'the commerce database: migrate, verify, access, import, demo data',
     commands: commerceCommands,
@@ -20,13 +24,13 @@ const groups: Record<string, { summary: string; commands: CommandTable }> = {
 };
 
 function usage(): string {
-  const topLevel = helpText(platformCommands);
+  const commands = helpText(topLevel);
   const grouped = Object.entries(groups)
     .map(
       ([name, group]) => `\n${name}: ${group.summary}\n${helpText(prefixed(name, group.commands))}`,
     )
     .join('\n');
-  return `usage: tessera <command> [options]\n\n${topLevel}\n${grouped}\n\nRun 'tessera <command> --help' for a command's options.`;
+  return `usage: tessera <command> [options]\n\n${commands}\n${grouped}\n\nRun 'tessera <command> --help' for a command's options.`;
 }
 
 function prefixed(prefix: string, table: CommandTable): CommandTable {
@@ -40,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     return first === undefined ? 2 : 0;
   }
   const group = groups[first];
-  const command = group ? (second ? group.commands[second] : undefined) : platformCommands[first];
+  const command = group ? (second ? group.commands[second] : undefined) : topLevel[first];
   const args = group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
   if (!command) {
     console.error(

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
+import { parseCidr } from '../platform/cidr.ts';
 import type { Db } from '../platform/db/pool.ts';
 import { UsageError } from '../platform/errors.ts';
 import { roles } from './policy.ts';
@@ -9,28 +9,16 @@ const begin =
 const end = '# END tessera db access';
 const people = [roles.logistics, roles.analytics, roles.sales].map((r) => `+${r}`).join(',');
 
-/** Checks each CIDR (`10.8.0.0/16`, `2001:db8::/32`; a bare address means just that host). */
+/** The networks given with --allow; at least one. */
 export function parseCidrs(values: string[]): string[] {
   if (values.length === 0)
     throw new UsageError('give at least one --allow <cidr>, e.g. --allow 10.8.0.0/16');
   return values.map((value) => {
-    const [address = '', prefix, extra] = value.trim().split('/');
-    const family = isIP(address);
-    const max = family === 6 ? 128 : 32;
-    const bits = prefix === undefined ? max : Number(prefix);
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      !/^\d*$/.test(prefix ?? '') ||
-      !Number.isInteger(bits) ||
-      bits < 0 ||
-      bits > max
-    ) {
-      throw new UsageError(
-        `"${value}" is not a network in CIDR form (like 10.8.0.0/16 or 2001:db8::/32)`,
-      );
+    try {
+      return parseCidr(value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
-    return `${address}/${bits}`;
   });
 }
 

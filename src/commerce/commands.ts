@@ -62,7 +62,7 @@ export const commerceCommands: CommandTable = {
         try {
           for (const m of await migrationStatus(db, schemas)) {
             ctx.out(
-              `${m.appliedAt ? `applied ${m.appliedAt.toISOString()}` : 'pending                          '}  ${m.name}`,
+              `${m.appliedAt ? `applied ${m.appliedAt}` : 'pending                          '}  ${m.name}`,
             );
           }
         } finally {

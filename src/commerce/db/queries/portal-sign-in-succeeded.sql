@@ -1,0 +1,1 @@
+delete from portal.sign_in_failures where login = $1

@@ -1,0 +1,151 @@
+// Signing in to the portal with one's own database login and password: PostgreSQL itself checks
+// the password (the portal opens a connection as the person), so the portal keeps no password
+// copy that could drift from the one psql uses. Sessions are random tokens kept hashed.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type Connection,
+  connect,
+  type Db,
+  sqlState,
+  withCredentials,
+} from '../../platform/db/pool.ts';
+import { sql } from '../../platform/db/sql.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type Identity, whoAmI } from '../identity.ts';
+import type { Team } from '../people.ts';
+
+export type SessionSettings = {
+  /** A session ends this long after sign-in. */
+  lifetime: string;
+  /** …or after this long without a request. */
+  idle: string;
+  /** Failed sign-ins in a row before the login is locked. */
+  lockAfter: number;
+  /** The first lock; each further failure doubles it, up to maxLock (seconds). */
+  firstLock: number;
+  maxLock: number;
+};
+
+export const defaultSessionSettings: SessionSettings = {
+  lifetime: '12 hours',
+  idle: '30 minutes',
+  lockAfter: 5,
+  firstLock: 60,
+  maxLock: 15 * 60,
+};
+
+export type SignInDeps = { db: Db; databaseUrl: string; settings: SessionSettings };
+export type Session = { login: string; team: Team; csrfToken: string };
+
+const q = (name: string) => sql(import.meta.url, `../db/queries/${name}.sql`);
+
+export async function signIn(
+  deps: SignInDeps,
+  login: string,
+  password: string,
+  address: string,
+): Promise<{ token: string; session: Session; identity: Identity }> {
+  const locked = await deps.db.query<{ locked_until: string }>(q('portal-sign-in-locked'), [login]);
+  if (locked.rows[0]) throw lockedError(locked.rows[0].locked_until);
+  const identity = await checkPassword(deps, login, password);
+  if (!identity.team) {
+    throw new AppError(
+      'not_a_person',
+      403,
+      'Only people in a team (tessera users add) may use the portal.',
+    );
+  }
+  await deps.db.query(q('portal-sign-in-succeeded'), [login]);
+  const token = randomBytes(32).toString('base64url');
+  const session: Session = {
+    login,
+    team: identity.team,
+    csrfToken: randomBytes(24).toString('base64url'),
+  };
+  await deps.db.query(q('portal-session-create'), [
+    hashToken(token),
+    login,
+    identity.team,
+    session.csrfToken,
+    deps.settings.lifetime,
+    address,
+  ]);
+  return { token, session, identity };
+}
+
+export async function findSession(deps: SignInDeps, token: string): Promise<Session | null> {
+  const found = await deps.db.query<{ login: string; team: Team; csrf_token: string }>(
+    q('portal-session-find'),
+    [hashToken(token), deps.settings.idle],
+  );
+  const row = found.rows[0];
+  return row ? { login: row.login, team: row.team, csrfToken: row.csrf_token } : null;
+}
+
+export async function signOut(deps: SignInDeps, token: string): Promise<void> {
+  await deps.db.query(q('portal-session-delete'), [hashToken(token)]);
+}
+
+async function checkPassword(deps: SignInDeps, login: string, password: string): Promise<Identity> {
+  let person: Connection;
+  try {
+    person = await connect(
+      withCredentials(deps.databaseUrl, login, password),
+      'tessera-portal-sign-in',
+    );
+  } catch (error) {
+    throw await refusal(deps, login, error);
+  }
+  try {
+    return await whoAmI(person);
+  } finally {
+    await person.end();
+  }
+}
+
+async function refusal(deps: SignInDeps, login: string, error: unknown): Promise<AppError> {
+  const state = sqlState(error);
+  const message = (error as Error).message ?? '';
+  // 28000 comes before the password is checked (pg_hba) or after it (a disabled login).
+  if (state === '28000' && /pg_hba/.test(message)) {
+    return new AppError(
+      'network_not_allowed',
+      403,
+      'The database does not accept your login from the portal’s network.',
+    );
+  }
+  if (state === '28000' && /not permitted to log in/.test(message)) {
+    return new AppError('login_disabled', 403, 'This login is disabled. Ask an administrator.');
+  }
+  if (state === '28P01' || state === '28000') {
+    const failures = await deps.db.query<{ failures: number }>(q('portal-sign-in-failed'), [login]);
+    const count = Number(failures.rows[0]?.failures ?? 0);
+    const { lockAfter, firstLock, maxLock } = deps.settings;
+    if (count >= lockAfter) {
+      const seconds = Math.min(maxLock, firstLock * 2 ** (count - lockAfter));
+      await deps.db.query(q('portal-sign-in-lock'), [login, `${seconds} seconds`]);
+    }
+    return new AppError('sign_in_failed', 401, 'Wrong login or password.');
+  }
+  return new AppError(
+    'database_unavailable',
+    503,
+    'The database cannot be reached right now. Try again shortly.',
+    {
+      cause: error,
+    },
+  );
+}
+
+function lockedError(until: string): AppError {
+  const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
+  return new AppError(
+    'sign_in_locked',
+    429,
+    `Too many failed sign-ins for this login. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  );
+}
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

@@ -1,0 +1,81 @@
+// The whole system in one process (`tessera start`, what `npm start` runs), and each service alone
+// (`tessera serve <service>`, how the cloud runs them).
+import { runPortal } from './commerce/portal/run.ts';
+import { type CommandTable, stringOption } from './platform/cli-kit.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { connect } from './platform/db/pool.ts';
+import { openDatabaseServer } from './platform/db/server.ts';
+import { UsageError } from './platform/errors.ts';
+import { untilSignal } from './platform/http/listen.ts';
+import { schemas } from './schemas.ts';
+
+export const startCommand: CommandTable = {
+  start: {
+    summary: 'run the whole system (database and portal) until Ctrl-C',
+    usage: 'tessera start',
+    logLevel: 'info',
+    async run(_input, ctx) {
+      const server = await openDatabaseServer(ctx.config, ctx.log);
+      try {
+        await migrateDatabase(server.url, (name) => ctx.log.info({ migration: name }, 'applied'));
+        const portal = await runPortal(ctx.config, ctx.log, server.url);
+        ctx.out('');
+        ctx.out(`  Tessera is running.`);
+        ctx.out(`  Portal:    ${portal.url}`);
+        ctx.out(
+          server.embedded
+            ? `  Database:  embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
+            : '  Database:  DATABASE_URL',
+        );
+        ctx.out('');
+        ctx.out('  First administrator:  npx tessera users add <login> --team admin');
+        ctx.out(
+          '  A person of a team:   npx tessera users add <login> --team logistics|analytics|sales',
+        );
+        ctx.out('  Stop with Ctrl-C.');
+        ctx.out('');
+        const signal = await untilSignal();
+        ctx.log.info({ signal }, 'shutting down');
+        await portal.close();
+      } finally {
+        await server.stop();
+      }
+      ctx.out('Stopped.');
+    },
+  },
+};
+
+export const serveCommands: CommandTable = {
+  portal: {
+    summary: 'the commerce admin portal alone',
+    usage: 'tessera serve portal [--port <n>]',
+    logLevel: 'info',
+    options: { port: { type: 'string' } },
+    async run(input, ctx) {
+      const port = stringOption(input, 'port');
+      const parsed = port === undefined ? undefined : Number(port);
+      if (parsed !== undefined && (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)) {
+        throw new UsageError('--port takes a port number (0 to 65535)');
+      }
+      const server = await openDatabaseServer(ctx.config, ctx.log);
+      try {
+        if (server.embedded) await migrateDatabase(server.url, () => {});
+        const portal = await runPortal(ctx.config, ctx.log, server.url, parsed);
+        ctx.out(`Portal: ${portal.url}`);
+        await untilSignal();
+        await portal.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  },
+};
+
+async function migrateDatabase(url: string, onApplied: (name: string) => void): Promise<void> {
+  const db = await connect(url, 'tessera-start');
+  try {
+    await migrate(db, schemas, onApplied);
+  } finally {
+    await db.end();
+  }
+}
