@@ -1,16 +1,24 @@
 // Once per `npm test`: a PostgreSQL server (embedded, or TEST_DATABASE_URL's, e.g. PostgreSQL 15)
 // and a template database migrated once; each test file copies the template (see database.ts).
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbedded } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
-import { connect, quoteIdentifier, withDatabase } from '../../src/platform/db/pool.ts';
+import {
+  connect,
+  quoteIdentifier,
+  quoteLiteral,
+  withDatabase,
+} from '../../src/platform/db/pool.ts';
+import { scramVerifier } from '../../src/platform/db/scram.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { schemas } from '../../src/schemas.ts';
 import { freePort } from './ports.ts';
 
 const template = 'tessera_test_template';
+const portalPassword = randomBytes(18).toString('base64url');
 let stopServer: (() => Promise<void>) | undefined;
 let scratch: string | undefined;
 
@@ -38,11 +46,16 @@ export async function globalSetup(): Promise<void> {
   const db = await connect(withDatabase(adminUrl, template));
   try {
     await migrate(db, schemas);
+    // One password for the portal's authenticator for the whole run (the role is cluster-wide).
+    await db.query(
+      `alter role commerce_portal password ${quoteLiteral(scramVerifier(portalPassword))}`,
+    );
   } finally {
     await db.end();
   }
   process.env.TESSERA_TEST_ADMIN_URL = withDatabase(adminUrl, 'postgres');
   process.env.TESSERA_TEST_TEMPLATE = template;
+  process.env.TESSERA_TEST_PORTAL_PASSWORD = portalPassword;
 }
 
 export async function globalTeardown(): Promise<void> {

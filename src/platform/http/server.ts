@@ -48,13 +48,11 @@ export function createHttpApp(options: HttpOptions) {
     return reply.status(http.status).send({ ...http, status: undefined, requestId: request.id });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        code: 'not_found',
-        message: `No such route: ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      }),
+    reply.status(404).send({
+      code: 'not_found',
+      message: `No such route: ${request.method} ${request.url.split('?')[0]}`,
+      requestId: request.id,
+    }),
   );
   return app;
 }
