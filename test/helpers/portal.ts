@@ -41,6 +41,7 @@ export type Client = {
   cookie: string;
   csrf: string;
 };
+// biome-ignore lint/suspicious/noExplicitAny: test assertions read JSON answers of many shapes
 export type Answer = { status: number; body: any; text: string; headers: Record<string, unknown> };
 
 /** Signs the person in through the API and returns a client carrying their cookie and CSRF token. */

@@ -30,7 +30,11 @@ import { TransactionCreate, TransactionList, TransactionShow } from './resources
 
 const messages = {
   ...englishMessages,
-  ra: { ...englishMessages.ra, auth: { ...englishMessages.ra.auth, username: 'Login' } },
+  ra: {
+    ...englishMessages.ra,
+    auth: { ...englishMessages.ra.auth, username: 'Login' },
+    notification: { ...englishMessages.ra.notification, created: 'Saved', updated: 'Saved' },
+  },
 };
 const i18nProvider = polyglotI18nProvider(() => messages, 'en');
 

@@ -74,7 +74,12 @@ export function Reports() {
                 <XAxis dataKey="label" fontSize={12} />
                 <YAxis fontSize={12} tickFormatter={(v) => formatMoney(v)} width={90} />
                 <Tooltip formatter={(v) => formatMoney(v)} />
-                <Bar dataKey="revenue" fill="#4f46e5" radius={[4, 4, 0, 0]} />
+                <Bar
+                  dataKey="revenue"
+                  fill="#4f46e5"
+                  radius={[4, 4, 0, 0]}
+                  isAnimationActive={false}
+                />
               </BarChart>
             </ResponsiveContainer>
           </CardContent>

@@ -1,0 +1,61 @@
+// Debian's Chromium driven by playwright-core: no browser is ever downloaded.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const screenshots = path.resolve('test/e2e/screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  await mkdir(screenshots, { recursive: true });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export const browserAvailable = existsSync('/usr/bin/chromium');
+
+/** The UI as `npm start` serves it: built now if its sources changed since the last build. */
+export function buildUi(): void {
+  execFileSync(process.execPath, ['web/build-if-stale.ts'], { stdio: 'inherit' });
+}
+
+export async function signInThroughUi(
+  page: Page,
+  baseUrl: string,
+  login: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.locator('input[name=username]').fill(login);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`Welcome, ${login}`).waitFor();
+}
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+}
+
+/** Picks an option of a react-admin autocomplete by typing part of its text. */
+export async function pick(
+  page: Page,
+  label: string,
+  typed: string,
+  option: RegExp,
+): Promise<void> {
+  const input = page.getByRole('combobox', { name: label }).last();
+  await input.click();
+  await input.fill(typed);
+  await page.getByRole('option', { name: option }).first().click();
+}
