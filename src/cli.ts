@@ -1,5 +1,6 @@
 // The one command. A table of subcommands; the work lives in each area's commands module.
 import { commerceCommands, userCommands } from './commerce/commands.ts';
+import { imageCommands } from './images/commands.ts';
 import {
   type CommandContext,
   type CommandTable,
@@ -21,6 +22,10 @@ const groups: Record<string, { summary: string; commands: CommandTable }> = {
     commands: commerceCommands,
   },
   users: { summary: 'personal database logins of the commerce teams', commands: userCommands },
+  images: {
+    summary: 'the image pipeline: bulk ingest, expiry, keys, the bucket rule',
+    commands: imageCommands,
+  },
 };
 
 function usage(): string {

@@ -1,6 +1,7 @@
 // The whole system in one process (`tessera start`, what `npm start` runs), and each service alone
 // (`tessera serve <service>`, how the cloud runs them).
 import { runPortal } from './commerce/portal/run.ts';
+import { runImageApi } from './images/run.ts';
 import { type CommandTable, stringOption } from './platform/cli-kit.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { connect } from './platform/db/pool.ts';
@@ -19,9 +20,13 @@ export const startCommand: CommandTable = {
       try {
         await migrateDatabase(server.url, (name) => ctx.log.info({ migration: name }, 'applied'));
         const portal = await runPortal(ctx.config, ctx.log, server.url);
+        const images = await runImageApi(ctx.config, ctx.log, server.url);
         ctx.out('');
         ctx.out(`  Tessera is running.`);
         ctx.out(`  Portal:    ${portal.url}`);
+        ctx.out(
+          `  Image API: ${images.url} (behind the gateway: requests need its signed principal)`,
+        );
         ctx.out(
           server.embedded
             ? `  Database:  embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
@@ -36,7 +41,7 @@ export const startCommand: CommandTable = {
         ctx.out('');
         const signal = await untilSignal();
         ctx.log.info({ signal }, 'shutting down');
-        await portal.close();
+        await Promise.all([portal.close(), images.close()]);
       } finally {
         await server.stop();
       }
@@ -52,11 +57,7 @@ export const serveCommands: CommandTable = {
     logLevel: 'info',
     options: { port: { type: 'string' } },
     async run(input, ctx) {
-      const port = stringOption(input, 'port');
-      const parsed = port === undefined ? undefined : Number(port);
-      if (parsed !== undefined && (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)) {
-        throw new UsageError('--port takes a port number (0 to 65535)');
-      }
+      const parsed = portOption(stringOption(input, 'port'));
       const server = await openDatabaseServer(ctx.config, ctx.log);
       try {
         if (server.embedded) await migrateDatabase(server.url, () => {});
@@ -69,7 +70,39 @@ export const serveCommands: CommandTable = {
       }
     },
   },
+  'image-api': {
+    summary: 'the image API alone',
+    usage: 'tessera serve image-api [--port <n>]',
+    logLevel: 'info',
+    options: { port: { type: 'string' } },
+    async run(input, ctx) {
+      const port = portOption(stringOption(input, 'port'));
+      const server = await openDatabaseServer(ctx.config, ctx.log);
+      try {
+        if (server.embedded) await migrateDatabase(server.url, () => {});
+        const api = await runImageApi(
+          ctx.config,
+          ctx.log,
+          server.url,
+          port === undefined ? {} : { port },
+        );
+        ctx.out(`Image API: ${api.url}`);
+        await untilSignal();
+        await api.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  },
 };
+
+function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port takes a port number (0 to 65535)');
+  return port;
+}
 
 async function migrateDatabase(url: string, onApplied: (name: string) => void): Promise<void> {
   const db = await connect(url, 'tessera-start');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCidrList } from './cidr.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -13,6 +14,19 @@ const cidrList = z.string().transform((value, context) => {
   }
 });
 
+const duration = z.string().transform((value, context) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 const postgresUrl = z
@@ -24,17 +38,39 @@ const postgresUrl = z
   );
 
 /** Every environment variable Tessera reads, validated in one place. */
-const environment = z.object({
-  DATABASE_URL: postgresUrl.optional(),
-  TESSERA_DATA_DIR: z.string().min(1).default('data'),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-  LOG_LEVEL: z.enum(logLevels).optional(),
-  PORTAL_HOST: z.string().min(1).default('127.0.0.1'),
-  PORTAL_PORT: port.default(8080),
-  PORTAL_ALLOW_CIDRS: cidrList.default(['127.0.0.1/32', '::1/128']),
-  TRUST_PROXY: cidrList.default([]),
-  PORTAL_DATABASE_URL: postgresUrl.optional(),
-});
+const environment = z
+  .object({
+    DATABASE_URL: postgresUrl.optional(),
+    TESSERA_DATA_DIR: z.string().min(1).default('data'),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    LOG_LEVEL: z.enum(logLevels).optional(),
+    PORTAL_HOST: z.string().min(1).default('127.0.0.1'),
+    PORTAL_PORT: port.default(8080),
+    PORTAL_ALLOW_CIDRS: cidrList.default(['127.0.0.1/32', '::1/128']),
+    TRUST_PROXY: cidrList.default([]),
+    PORTAL_DATABASE_URL: postgresUrl.optional(),
+    STORAGE: z.enum(['fs', 's3']).default('fs'),
+    STORAGE_DIR: z.string().min(1).default('data/objects'),
+    STORAGE_MASTER_KEYS: z.string().min(1).optional(),
+    S3_BUCKET: z.string().min(3).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_FORCE_PATH_STYLE: flag.default(false),
+    S3_KMS_KEY_ID: z.string().min(1).optional(),
+    IMAGE_RETENTION: duration.default(7 * 86_400_000),
+    IMAGE_API_HOST: z.string().min(1).default('127.0.0.1'),
+    IMAGE_API_PORT: port.default(8081),
+    GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  })
+  .superRefine((e, context) => {
+    if (e.STORAGE === 's3' && !e.S3_BUCKET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['S3_BUCKET'],
+        message: 'is required when STORAGE=s3',
+      });
+    }
+  });
 
 export type Config = Readonly<{
   /** Where Tessera keeps its files on this machine (the embedded database, local secrets). */
@@ -53,6 +89,24 @@ export type Config = Readonly<{
     trustProxy: readonly string[];
     /** The authenticator's own URL; without it the portal sets up the authenticator itself. */
     databaseUrl: string | undefined;
+  }>;
+  images: Readonly<{
+    storage: Readonly<
+      | { driver: 'fs'; dir: string; masterKeys: string | undefined }
+      | {
+          driver: 's3';
+          bucket: string;
+          region: string;
+          endpoint: string | undefined;
+          forcePathStyle: boolean;
+          kmsKeyId: string | undefined;
+        }
+    >;
+    /** How long an image lives, in milliseconds. */
+    retention: number;
+    api: Readonly<{ host: string; port: number }>;
+    /** Signs the principal the gateway passes to the image API; without it one is kept in the data directory. */
+    gatewaySecret: string | undefined;
   }>;
   /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
   log: Readonly<{ level: (typeof logLevels)[number] | undefined }>;
@@ -93,6 +147,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       trustProxy: e.TRUST_PROXY,
       databaseUrl: e.PORTAL_DATABASE_URL,
     },
+    images: {
+      storage:
+        e.STORAGE === 's3'
+          ? {
+              driver: 's3' as const,
+              bucket: e.S3_BUCKET ?? '',
+              region: e.S3_REGION,
+              endpoint: e.S3_ENDPOINT,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+              kmsKeyId: e.S3_KMS_KEY_ID,
+            }
+          : {
+              driver: 'fs' as const,
+              dir: path.resolve(e.STORAGE_DIR),
+              masterKeys: e.STORAGE_MASTER_KEYS,
+            },
+      retention: e.IMAGE_RETENTION,
+      api: { host: e.IMAGE_API_HOST, port: e.IMAGE_API_PORT },
+      gatewaySecret: e.GATEWAY_SECRET,
+    },
     log: { level: e.LOG_LEVEL },
   });
 }
@@ -108,6 +182,12 @@ export function describeConfig(config: Config): Record<string, string> {
     'portal database role': config.portal.databaseUrl
       ? redactUrl(config.portal.databaseUrl)
       : 'commerce_portal, set up at start',
+    'image storage':
+      config.images.storage.driver === 'fs'
+        ? `fs in ${config.images.storage.dir}, encrypted (${config.images.storage.masterKeys ? 'master keys from STORAGE_MASTER_KEYS' : 'master keys kept in the data directory'})`
+        : `s3 bucket ${config.images.storage.bucket} (${config.images.storage.region}${config.images.storage.endpoint ? `, ${config.images.storage.endpoint}` : ''}), ${config.images.storage.kmsKeyId ? 'SSE-KMS' : 'SSE-S3'}`,
+    'image retention': formatDuration(config.images.retention),
+    'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };
 }

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  createImageTestbed,
+  type ImageTestbed,
+  storedKeys,
+} from '../../../test/helpers/image-service.ts';
+import { makeImage, makeSvg, pngBomb } from '../../../test/helpers/images.ts';
+import { type Principal, signPrincipal } from '../principal.ts';
+import { buildImageApi } from './app.ts';
+
+const secret = 'a-test-secret-that-is-long-enough-to-use';
+const ada: Principal = { id: 'ada', role: 'user' };
+const grace: Principal = { id: 'grace', role: 'user' };
+const analyst: Principal = { id: 'ann', role: 'analyst' };
+
+describe('the image API', () => {
+  let bed: ImageTestbed;
+  let app: Awaited<ReturnType<typeof buildImageApi>>;
+
+  before(async () => {
+    bed = await createImageTestbed({ limits: { maxBytes: 2 * 1024 * 1024 } });
+    app = await buildImageApi({ ...bed, gatewaySecret: secret });
+  });
+  after(async () => {
+    await app.close();
+    await bed.close();
+  });
+
+  const as = (principal: Principal, extra: Record<string, string> = {}) => ({
+    ...signPrincipal(principal, secret),
+    ...extra,
+  });
+  const upload = (principal: Principal, bytes: Buffer, contentType = 'image/jpeg') =>
+    app.inject({
+      method: 'POST',
+      url: '/images?name=photo.jpg',
+      headers: as(principal, { 'content-type': contentType }),
+      payload: bytes,
+    });
+
+  test('an upload is stored and answered with its metadata; the same bytes again are the same image', async () => {
+    const bytes = await makeImage('jpeg', { width: 800, height: 600, scene: 3 });
+    const first = await upload(ada, bytes, 'application/octet-stream');
+    assert.equal(first.statusCode, 201, first.body);
+    const image = first.json().image;
+    assert.equal(image.original_name, 'photo.jpg');
+    assert.deepEqual(
+      image.derivatives.map((d: { name: string }) => d.name),
+      ['original', 'preview', 'thumbnail'],
+    );
+    assert.equal('object_key' in image.derivatives[0], false, 'storage keys stay inside');
+    const again = await upload(ada, bytes);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().image.image_id, image.image_id);
+  });
+
+  test('a multipart form upload works too, and the declared type is not trusted', async () => {
+    const bytes = await makeImage('png', { scene: 4 });
+    const boundary = 'tessera-boundary';
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cat.gif"\r\nContent-Type: image/gif\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/images',
+      headers: as(ada, { 'content-type': `multipart/form-data; boundary=${boundary}` }),
+      payload: body,
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().image.format, 'png');
+    assert.equal(response.json().image.original_name, 'cat.gif');
+  });
+
+  test('owners see their images; other users do not; analysts see all', async () => {
+    const created = (await upload(ada, await makeImage('webp', { scene: 5 }))).json().image;
+    const thumbnail = await app.inject({
+      method: 'GET',
+      url: `/images/${created.image_id}/thumbnail`,
+      headers: as(ada),
+    });
+    assert.equal(thumbnail.statusCode, 200);
+    assert.equal(thumbnail.headers['content-type'], 'image/webp');
+    assert.equal(
+      (await app.inject({ method: 'GET', url: `/images/${created.image_id}`, headers: as(grace) }))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/images/${created.image_id}/original`,
+          headers: as(analyst),
+        })
+      ).statusCode,
+      200,
+    );
+    const mine = await app.inject({ method: 'GET', url: '/images', headers: as(grace) });
+    assert.equal(mine.json().total, 0);
+    const all = await app.inject({ method: 'GET', url: '/images?all=true', headers: as(analyst) });
+    assert.ok(all.json().total >= 3);
+  });
+
+  test('without the gateway’s signed principal nothing is answered', async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/images' })).statusCode, 401);
+    const forged = {
+      'x-tessera-principal': `ada;admin;${Date.now()}`,
+      'x-tessera-signature': 'made-up',
+    };
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/images', headers: forged })).statusCode,
+      401,
+    );
+    const stale = signPrincipal(ada, secret, Date.now() - 10 * 60_000);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/images', headers: stale })).statusCode,
+      401,
+    );
+    const otherSecret = signPrincipal(ada, 'another-secret-that-is-also-long-enough');
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/images', headers: otherSecret })).statusCode,
+      401,
+    );
+  });
+
+  const refused: [string, () => Promise<Buffer>, number, string][] = [
+    ['an empty file', async () => Buffer.alloc(0), 400, 'empty'],
+    [
+      'a truncated JPEG',
+      async () => (await makeImage('jpeg', { width: 600, height: 400 })).subarray(0, 1500),
+      422,
+      'corrupt',
+    ],
+    ['a PNG bomb', async () => pngBomb(60_000, 60_000), 422, 'too_many_pixels'],
+    [
+      'a text file named .jpg',
+      async () => Buffer.from('hello, not a picture'),
+      415,
+      'not_an_image',
+    ],
+    ['an SVG', async () => makeSvg(true), 415, 'unsupported_format'],
+    ['an upload over the limit', async () => Buffer.alloc(3 * 1024 * 1024, 7), 413, 'too_large'],
+  ];
+  for (const [name, make, status, code] of refused) {
+    test(`refuses ${name} with ${status} and a reason, leaving nothing behind`, async () => {
+      const before = await storedKeys(bed.store);
+      const response = await upload(grace, await make());
+      assert.equal(response.statusCode, status, response.body);
+      assert.equal(response.json().code, code);
+      assert.ok(response.json().message.length > 10);
+      assert.deepEqual(await storedKeys(bed.store), before);
+      const healthy = await upload(grace, await makeImage('gif', { scene: 60 + status }));
+      assert.ok([200, 201].includes(healthy.statusCode), 'the service still takes good images');
+    });
+  }
+
+  test('resizes on demand within limits, and caches the result in the store', async () => {
+    const created = (
+      await upload(ada, await makeImage('jpeg', { width: 1200, height: 900, scene: 8 }))
+    ).json().image;
+    const url = `/images/${created.image_id}/resize?w=300&format=avif`;
+    const first = await app.inject({ method: 'GET', url, headers: as(ada) });
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(first.headers['content-type'], 'image/avif');
+    const cached = await bed.db.query(
+      `select name, width, height from images.objects where image_id = $1 and name like 'resize-%'`,
+      [created.image_id],
+    );
+    assert.deepEqual(cached.rows, [{ name: 'resize-300x0-inside-avif', width: 300, height: 225 }]);
+    const second = await app.inject({ method: 'GET', url, headers: as(ada) });
+    assert.deepEqual(second.rawPayload, first.rawPayload);
+    const tooBig = await app.inject({
+      method: 'GET',
+      url: `/images/${created.image_id}/resize?w=9000`,
+      headers: as(ada),
+    });
+    assert.equal(tooBig.statusCode, 400);
+  });
+
+  test('an owner deletes their image: it is gone at once, bytes and all; others may not delete', async () => {
+    const created = (await upload(ada, await makeImage('tiff', { scene: 9 }))).json().image;
+    assert.equal(
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/images/${created.image_id}`,
+          headers: as(analyst),
+        })
+      ).statusCode,
+      403,
+    );
+    assert.equal(
+      (await app.inject({ method: 'DELETE', url: `/images/${created.image_id}`, headers: as(ada) }))
+        .statusCode,
+      204,
+    );
+    assert.equal(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/images/${created.image_id}/original`,
+          headers: as(ada),
+        })
+      ).statusCode,
+      410,
+    );
+    assert.equal(
+      (await storedKeys(bed.store)).some((k) => k.includes(created.image_id)),
+      false,
+    );
+  });
+});

@@ -1,0 +1,222 @@
+// The image API: uploads in, images and their derivatives out, each only to those allowed to see
+// it. It trusts no client: the principal comes from the gateway's signed header.
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Pool } from '../../platform/db/pool.ts';
+import { AppError } from '../../platform/errors.ts';
+import { createHttpApp } from '../../platform/http/server.ts';
+import type { Logger } from '../../platform/log.ts';
+import { getImage, type ImageRecord, listImages, recordObject } from '../catalogue.ts';
+import { deleteImage } from '../expiry.ts';
+import { intake, objectKey } from '../intake.ts';
+import { type Principal, seesAll, verifyPrincipal } from '../principal.ts';
+import { contentTypeOf, resize } from '../processing/derive.ts';
+import type { ImageLimits } from '../processing/limits.ts';
+import { ImageRefusal } from '../processing/refusal.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import { withSpooledUpload } from './upload.ts';
+
+export type ImageApiDeps = {
+  db: Pool;
+  store: ObjectStore;
+  limits: ImageLimits;
+  retention: number;
+  gatewaySecret: string;
+  log: Logger;
+};
+
+const idParams = z.object({ id: z.uuid({ error: 'not an image id' }) });
+const variants = ['original', 'thumbnail', 'preview'] as const;
+
+export async function buildImageApi(deps: ImageApiDeps) {
+  const app = createHttpApp({
+    log: deps.log,
+    trustProxy: [],
+    bodyLimit: deps.limits.maxBytes + 1024 * 1024,
+  });
+  await app.register(multipart, {
+    limits: { fileSize: deps.limits.maxBytes, files: 1, fields: 5 },
+  });
+  // Any other body is passed on as a stream and spooled to disk by the upload route.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const principalOf = (request: FastifyRequest) => {
+    const principal = principals.get(request);
+    if (!principal)
+      throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
+    return principal;
+  };
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/health')) return;
+    const principal = verifyPrincipal(request.headers, deps.gatewaySecret);
+    if (!principal)
+      throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
+    principals.set(request, principal);
+  });
+
+  app.get('/health', async () => ({ ok: true }));
+
+  app.post(
+    '/images',
+    { schema: { querystring: z.object({ name: z.string().max(255).optional() }) } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > deps.limits.maxBytes) {
+        throw new ImageRefusal(
+          'too_large',
+          `The file is larger than the limit of ${(deps.limits.maxBytes / 1024 / 1024).toFixed(1)} MB.`,
+        );
+      }
+      const upload = request.isMultipart() ? await request.file() : undefined;
+      if (request.isMultipart() && !upload)
+        throw new AppError('no_file', 400, 'The form has no file.');
+      const source = upload
+        ? upload.file
+        : (request.body as NodeJS.ReadableStream & import('node:stream').Readable);
+      const result = await withSpooledUpload(source, deps.limits.maxBytes, async (bytes) => {
+        if (upload?.file.truncated)
+          throw new ImageRefusal('too_large', 'The file is larger than the limit.');
+        return intake(deps, {
+          owner: principal.id,
+          source: 'upload',
+          bytes,
+          originalName: upload?.filename ?? request.query.name,
+          declaredType: upload?.mimetype ?? request.headers['content-type'],
+        });
+      });
+      const image = await getImage(deps.db, result.imageId);
+      return reply
+        .status(result.duplicate ? 200 : 201)
+        .send({ duplicate: result.duplicate, image: present(image) });
+    },
+  );
+
+  app.get(
+    '/images',
+    {
+      schema: {
+        querystring: z.object({
+          page: z.coerce.number().int().min(1).default(1),
+          per_page: z.coerce.number().int().min(1).max(100).default(24),
+          all: z.enum(['true', 'false']).default('false'),
+        }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const everyone = request.query.all === 'true' && seesAll(principal);
+      return listImages(
+        deps.db,
+        everyone ? null : principal.id,
+        request.query.page,
+        request.query.per_page,
+      );
+    },
+  );
+
+  app.get('/images/:id', { schema: { params: idParams } }, async (request) =>
+    present(await visible(request, request.params.id)),
+  );
+
+  app.get(
+    '/images/:id/:variant',
+    { schema: { params: idParams.extend({ variant: z.enum(variants) }) } },
+    async (request, reply) => {
+      const image = await visible(request, request.params.id);
+      const object = image.objects.find((o) => o.name === request.params.variant);
+      if (!object)
+        throw new AppError('not_found', 404, `This image has no ${request.params.variant}.`);
+      return sendObject(reply, object.format, await deps.store.get(object.object_key));
+    },
+  );
+
+  app.get(
+    '/images/:id/resize',
+    {
+      schema: {
+        params: idParams,
+        querystring: z.object({
+          w: z.coerce.number().int().min(1).max(4096).optional(),
+          h: z.coerce.number().int().min(1).max(4096).optional(),
+          fit: z.enum(['cover', 'contain', 'inside']).default('inside'),
+          format: z.enum(['webp', 'avif', 'jpeg', 'png']).default('webp'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { w, h, fit, format } = request.query;
+      if (!w && !h)
+        throw new AppError('invalid_request', 400, 'Give a width (w) or a height (h), up to 4096.');
+      const image = await visible(request, request.params.id);
+      const name = `resize-${w ?? 0}x${h ?? 0}-${fit}-${format}`;
+      const cached = image.objects.find((o) => o.name === name);
+      if (cached) return sendObject(reply, cached.format, await deps.store.get(cached.object_key));
+      const original = image.objects.find((o) => o.name === 'original');
+      if (!original) throw new AppError('not_found', 404, 'This image has no original.');
+      const made = await resize(
+        await deps.store.get(original.object_key),
+        { width: w, height: h, fit, format },
+        deps.limits,
+      );
+      const key = objectKey(image.image_id, name);
+      await deps.store.put(key, made.bytes);
+      await recordObject(deps.db, image.image_id, {
+        name,
+        format: made.format,
+        width: made.width,
+        height: made.height,
+        bytes: made.bytes.length,
+        object_key: key,
+      });
+      return sendObject(reply, made.format, made.bytes);
+    },
+  );
+
+  app.delete('/images/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const image = await visible(request, request.params.id);
+    if (image.owner_id !== principal.id)
+      throw new AppError('forbidden', 403, 'Only the owner may delete an image.');
+    await deleteImage(
+      deps,
+      image.image_id,
+      image.objects.map((o) => o.object_key),
+    );
+    return reply.status(204).send();
+  });
+
+  /** The image if it is live and the principal may see it; expired ones are never served. */
+  async function visible(request: FastifyRequest, imageId: string): Promise<ImageRecord> {
+    const principal = principalOf(request);
+    const image = await getImage(deps.db, imageId);
+    if (!image || (image.owner_id !== principal.id && !seesAll(principal))) {
+      throw new AppError('not_found', 404, 'There is no such image.');
+    }
+    if (!image.live)
+      throw new AppError(
+        'gone',
+        410,
+        image.deleted_at ? 'This image was deleted.' : 'This image has expired.',
+      );
+    return image;
+  }
+
+  return app;
+}
+
+function sendObject(reply: import('fastify').FastifyReply, format: string, bytes: Buffer) {
+  return reply
+    .type(contentTypeOf(format))
+    .header('cache-control', 'private, max-age=3600')
+    .header('content-security-policy', "default-src 'none'")
+    .send(bytes);
+}
+
+/** What the API shows of an image: no object keys, no location. */
+function present(image: ImageRecord | undefined) {
+  if (!image) throw new AppError('not_found', 404, 'There is no such image.');
+  const { objects, live: _live, ...rest } = image;
+  return { ...rest, derivatives: objects.map(({ object_key: _key, ...o }) => o) };
+}

@@ -1,0 +1,163 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type CommandContext, type CommandTable, stringOption } from '../platform/cli-kit.ts';
+import { withDatabase } from '../platform/db/open.ts';
+import { createPool } from '../platform/db/pool.ts';
+import { UsageError } from '../platform/errors.ts';
+import { schemas } from '../schemas.ts';
+import { sweep } from './expiry.ts';
+import { intake } from './intake.ts';
+import { defaultImageLimits } from './processing/limits.ts';
+import { ImageRefusal } from './processing/refusal.ts';
+import { applyBucketLifecycle, openStore, rotateStoreKey } from './storage.ts';
+
+export const imageCommands: CommandTable = {
+  ingest: {
+    summary: "put image files through the same intake as uploads (engineers' bulk loads)",
+    usage: 'tessera images ingest <files or folders…> --owner <name>',
+    options: { owner: { type: 'string' } },
+    async run(input, ctx) {
+      const owner = stringOption(input, 'owner');
+      if (!owner || !/^[A-Za-z0-9._@-]{1,200}$/.test(owner))
+        throw new UsageError(`--owner names the images' owner\nusage: ${this.usage}`);
+      if (input.positionals.length === 0)
+        throw new UsageError(`name at least one file or folder\nusage: ${this.usage}`);
+      const files = (await Promise.all(input.positionals.map(expand))).flat();
+      if (files.length === 0) throw new UsageError('no files found there');
+      return withImages(ctx, async (deps) => {
+        let refused = 0;
+        const progress = progressLine(files.length);
+        for (const [index, file] of files.entries()) {
+          progress.update(index, file);
+          const line = await ingestOne(deps, owner, file);
+          if (!line.ok) refused += 1;
+          progress.clear();
+          ctx.out(line.text);
+        }
+        progress.done();
+        ctx.out(
+          `${files.length - refused} accepted, ${refused} refused of ${files.length} file(s).`,
+        );
+        return refused > 0 ? 1 : 0;
+      });
+    },
+  },
+  sweep: {
+    summary: 'expire images past their retention and remove orphaned objects',
+    usage: 'tessera images sweep',
+    async run(_input, ctx) {
+      const report = await withImages(ctx, (deps) => sweep(deps));
+      ctx.out(
+        `Expired ${report.expired} image(s), deleted ${report.objectsDeleted} object(s) and ${report.orphansDeleted} orphan(s).`,
+      );
+    },
+  },
+  'rotate-key': {
+    summary:
+      'start encrypting with a new master key and re-wrap every data key under it (fs store)',
+    usage: 'tessera images rotate-key',
+    async run(_input, ctx) {
+      const report = await rotateStoreKey(ctx.config, ctx.log, (done) =>
+        ctx.log.info({ done }, 'rewrapped'),
+      );
+      ctx.out(report);
+    },
+  },
+  'apply-lifecycle': {
+    summary: 'put the expiry rule on the S3 bucket (objects deleted after the retention)',
+    usage: 'tessera images apply-lifecycle',
+    async run(_input, ctx) {
+      ctx.out(await applyBucketLifecycle(ctx.config));
+    },
+  },
+};
+
+type ImageDeps = Parameters<typeof intake>[0];
+
+async function withImages<T>(
+  ctx: CommandContext,
+  work: (deps: ImageDeps) => Promise<T>,
+): Promise<T> {
+  return withDatabase(ctx, schemas, async (_db, url) => {
+    const pool = createPool(url, { max: 4, applicationName: 'tessera-images' });
+    try {
+      const store = await openStore(ctx.config, ctx.log);
+      return await work({
+        db: pool,
+        store,
+        limits: defaultImageLimits,
+        retention: ctx.config.images.retention,
+        log: ctx.log,
+      });
+    } finally {
+      await pool.end();
+    }
+  });
+}
+
+async function ingestOne(
+  deps: ImageDeps,
+  owner: string,
+  file: string,
+): Promise<{ ok: boolean; text: string }> {
+  try {
+    const info = await stat(file);
+    if (info.size > deps.limits.maxBytes)
+      throw new ImageRefusal(
+        'too_large',
+        `The file is larger than the limit of ${(deps.limits.maxBytes / 1024 / 1024).toFixed(1)} MB.`,
+      );
+    const result = await intake(deps, {
+      owner,
+      source: 'upload',
+      bytes: await readFile(file),
+      originalName: path.basename(file),
+    });
+    return {
+      ok: true,
+      text: `accepted  ${file}  ${result.imageId}${result.duplicate ? ' (already there)' : ''}`,
+    };
+  } catch (error) {
+    if (error instanceof ImageRefusal)
+      return { ok: false, text: `refused   ${file}  ${error.message}` };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      return { ok: false, text: `refused   ${file}  cannot be read (${code})` };
+    throw error;
+  }
+}
+
+async function expand(target: string): Promise<string[]> {
+  const info = await stat(target).catch(() => null);
+  if (!info) return [target];
+  if (!info.isDirectory()) return [target];
+  const entries = await readdir(target, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((e) => expand(path.join(target, e.name))),
+  );
+  return nested.flat();
+}
+
+/** A one-line progress bar on stderr when it is a terminal; silent otherwise. */
+function progressLine(total: number) {
+  const tty = process.stderr.isTTY;
+  const width = 24;
+  return {
+    update(done: number, current: string) {
+      if (!tty) return;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${path.basename(current).slice(0, 40)}\x1b[K`,
+      );
+    },
+    clear() {
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+    done() {
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,3 @@
+-- The owner's live image with these bytes, if any ($1 owner, $2 sha256).
+select image_id from images.images
+where owner_id = $1 and sha256 = $2 and expired_at is null and deleted_at is null

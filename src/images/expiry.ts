@@ -1,0 +1,81 @@
+// One retention clock: when an image's time is up its original, its derivatives and its personal
+// metadata go together, and its row stays, marked expired, for analytics. With the fs store this
+// sweep is what deletes; with s3 the bucket's lifecycle rule deletes too, and the sweep reconciles.
+import type { Pool } from '../platform/db/pool.ts';
+import { sql } from '../platform/db/sql.ts';
+import type { ObjectStore } from './store/object-store.ts';
+
+export type SweepReport = { expired: number; objectsDeleted: number; orphansDeleted: number };
+
+const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
+
+/**
+ * Expires what is due, then removes orphans: objects under images/ that no image row owns (left by
+ * a crash between writing objects and committing metadata, or between marking and deleting),
+ * once they are older than `orphanGrace` so that an intake in progress is never touched.
+ */
+export async function sweep(
+  deps: { db: Pool; store: ObjectStore },
+  options: {
+    batch?: number;
+    orphanGrace?: number;
+    onProgress?: (report: SweepReport) => void;
+  } = {},
+): Promise<SweepReport> {
+  const report: SweepReport = { expired: 0, objectsDeleted: 0, orphansDeleted: 0 };
+  const batch = options.batch ?? 500;
+  for (;;) {
+    const due = await deps.db.query<{ image_id: string; object_keys: string[] }>(
+      q('due-for-expiry'),
+      [batch],
+    );
+    for (const image of due.rows) {
+      // Marked first, so it stops being served and its keys become orphans if we stop here.
+      await deps.db.query(q('expire-image'), [image.image_id, 'expired']);
+      await Promise.all(image.object_keys.map((key) => deps.store.delete(key)));
+      report.expired += 1;
+      report.objectsDeleted += image.object_keys.length;
+    }
+    options.onProgress?.(report);
+    if (due.rows.length < batch) break;
+  }
+  report.orphansDeleted = await removeOrphans(deps, options.orphanGrace ?? 3_600_000);
+  options.onProgress?.(report);
+  return report;
+}
+
+/** Deletes an owner's image: it stops being served at once; its bytes go right after. */
+export async function deleteImage(
+  deps: { db: Pool; store: ObjectStore },
+  imageId: string,
+  objectKeys: string[],
+): Promise<void> {
+  await deps.db.query(q('expire-image'), [imageId, 'deleted']);
+  await Promise.all(objectKeys.map((key) => deps.store.delete(key)));
+}
+
+async function removeOrphans(
+  deps: { db: Pool; store: ObjectStore },
+  grace: number,
+): Promise<number> {
+  const cutoff = Date.now() - grace;
+  let removed = 0;
+  let candidates: string[] = [];
+  const flush = async () => {
+    const owned = await deps.db.query<{ object_key: string }>(q('known-object-keys'), [candidates]);
+    const keep = new Set(owned.rows.map((r) => r.object_key));
+    for (const key of candidates) {
+      if (keep.has(key)) continue;
+      await deps.store.delete(key);
+      removed += 1;
+    }
+    candidates = [];
+  };
+  for await (const object of deps.store.list('images/')) {
+    if (object.modifiedAt.getTime() > cutoff) continue;
+    candidates.push(object.key);
+    if (candidates.length >= 500) await flush();
+  }
+  if (candidates.length > 0) await flush();
+  return removed;
+}

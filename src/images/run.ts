@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { Config } from '../platform/config.ts';
+import { createPool } from '../platform/db/pool.ts';
+import { listen } from '../platform/http/listen.ts';
+import type { Logger } from '../platform/log.ts';
+import { localSecret } from '../platform/secrets.ts';
+import { buildImageApi } from './api/app.ts';
+import { sweep } from './expiry.ts';
+import { defaultImageLimits } from './processing/limits.ts';
+import { openStore } from './storage.ts';
+
+export type RunningService = { url: string; close(): Promise<void> };
+
+/** The secret the gateway signs principals with: GATEWAY_SECRET, or one kept in the data directory. */
+export function gatewaySecret(config: Config): Promise<string> {
+  return config.images.gatewaySecret
+    ? Promise.resolve(config.images.gatewaySecret)
+    : localSecret(path.join(config.dataDir, 'gateway.secret'));
+}
+
+/** Serves the image API until closed, sweeping expired images every `sweepEvery` ms. */
+export async function runImageApi(
+  config: Config,
+  log: Logger,
+  databaseUrl: string,
+  options: { port?: number; sweepEvery?: number } = {},
+): Promise<RunningService> {
+  const db = createPool(databaseUrl, { max: 10, applicationName: 'tessera-image-api' });
+  const serviceLog = log.child({ service: 'image-api' });
+  const store = await openStore(config, serviceLog);
+  const deps = {
+    db,
+    store,
+    limits: defaultImageLimits,
+    retention: config.images.retention,
+    log: serviceLog,
+  };
+  const app = await buildImageApi({ ...deps, gatewaySecret: await gatewaySecret(config) });
+  const sweeping = async () => {
+    try {
+      const report = await sweep(deps);
+      if (report.expired + report.orphansDeleted > 0) serviceLog.info(report, 'swept');
+    } catch (error) {
+      serviceLog.error({ err: error }, 'sweep failed; will try again');
+    }
+  };
+  const timer = setInterval(sweeping, options.sweepEvery ?? 10 * 60_000);
+  timer.unref();
+  void sweeping();
+  try {
+    const url = await listen(app, {
+      host: config.images.api.host,
+      port: options.port ?? config.images.api.port,
+    });
+    serviceLog.info({ store: store.describe() }, 'image API ready');
+    return {
+      url,
+      async close() {
+        clearInterval(timer);
+        await app.close();
+        await db.end();
+      },
+    };
+  } catch (error) {
+    clearInterval(timer);
+    await db.end();
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+// The image pipeline's parts on a test database and an encrypted store in a temporary folder.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { IntakeDeps } from '../../src/images/intake.ts';
+import { defaultImageLimits, type ImageLimits } from '../../src/images/processing/limits.ts';
+import { createFsStore, type FsObjectStore } from '../../src/images/store/fs-store.ts';
+import { createKeyring, generateMasterKey } from '../../src/images/store/master-keys.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export type ImageTestbed = IntakeDeps & {
+  database: TestDatabase;
+  store: FsObjectStore;
+  root: string;
+  close(): Promise<void>;
+};
+
+export async function createImageTestbed(
+  options: { retention?: number; limits?: Partial<ImageLimits> } = {},
+): Promise<ImageTestbed> {
+  const database = await createTestDatabase();
+  const root = await mkdtemp(path.join(tmpdir(), 'tessera-objects-'));
+  const key = generateMasterKey();
+  const store = createFsStore({ root, keyring: createKeyring(key.id, [[key.id, key.key]]) });
+  return {
+    database,
+    db: database.admin,
+    store,
+    root,
+    limits: { ...defaultImageLimits, ...options.limits },
+    retention: options.retention ?? 7 * 86_400_000,
+    log: createLogger('silent'),
+    async close() {
+      await database.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function storedKeys(store: FsObjectStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list('images/')) keys.push(object.key);
+  return keys.sort();
+}
