@@ -35,9 +35,15 @@ export async function runImageApi(
     retention: config.images.retention,
     log: serviceLog,
   };
-  const app = await buildImageApi({ ...deps, gatewaySecret: await gatewaySecret(config) });
+  const spoolDir = path.join(config.dataDir, 'uploads');
+  const app = await buildImageApi({
+    ...deps,
+    spoolDir,
+    gatewaySecret: await gatewaySecret(config),
+  });
   const sweeping = async () => {
     try {
+      await app.cleanUpAbandonedUploads();
       const report = await sweep(deps);
       if (report.expired + report.orphansDeleted > 0) serviceLog.info(report, 'swept');
     } catch (error) {

@@ -50,7 +50,7 @@ const environment = z
     TRUST_PROXY: cidrList.default([]),
     PORTAL_DATABASE_URL: postgresUrl.optional(),
     STORAGE: z.enum(['fs', 's3']).default('fs'),
-    STORAGE_DIR: z.string().min(1).default('data/objects'),
+    STORAGE_DIR: z.string().min(1).optional(),
     STORAGE_MASTER_KEYS: z.string().min(1).optional(),
     S3_BUCKET: z.string().min(3).optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
@@ -160,7 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             }
           : {
               driver: 'fs' as const,
-              dir: path.resolve(e.STORAGE_DIR),
+              dir: path.resolve(e.STORAGE_DIR ?? path.join(e.TESSERA_DATA_DIR, 'objects')),
               masterKeys: e.STORAGE_MASTER_KEYS,
             },
       retention: e.IMAGE_RETENTION,

@@ -13,6 +13,7 @@ export type ImageTestbed = IntakeDeps & {
   database: TestDatabase;
   store: FsObjectStore;
   root: string;
+  spoolDir: string;
   close(): Promise<void>;
 };
 
@@ -28,12 +29,14 @@ export async function createImageTestbed(
     db: database.admin,
     store,
     root,
+    spoolDir: `${root}-spool`,
     limits: { ...defaultImageLimits, ...options.limits },
     retention: options.retention ?? 7 * 86_400_000,
     log: createLogger('silent'),
     async close() {
       await database.close();
       await rm(root, { recursive: true, force: true });
+      await rm(`${root}-spool`, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import {
   createImageTestbed,
@@ -213,5 +214,113 @@ describe('the image API', () => {
       (await storedKeys(bed.store)).some((k) => k.includes(created.image_id)),
       false,
     );
+  });
+});
+
+describe('resumable uploads (tus)', () => {
+  let bed: ImageTestbed;
+  let app: Awaited<ReturnType<typeof buildImageApi>>;
+  before(async () => {
+    bed = await createImageTestbed();
+    app = await buildImageApi({ ...bed, gatewaySecret: secret });
+  });
+  after(async () => {
+    await app.close();
+    await bed.close();
+  });
+
+  const tus = (
+    principal: Principal,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    payload?: Buffer,
+  ) =>
+    app.inject({
+      method: method as 'POST',
+      url,
+      headers: { ...as(principal), 'tus-resumable': '1.0.0', ...headers },
+      ...(payload ? { payload } : {}),
+    });
+  const as = (principal: Principal) => signPrincipal(principal, secret);
+  const meta = (pairs: Record<string, string>) =>
+    Object.entries(pairs)
+      .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+      .join(',');
+
+  test('an upload in three pieces, resumed after asking the offset, becomes an image owned by its creator', async () => {
+    const bytes = await makeImage('jpeg', { width: 1024, height: 768, scene: 21 });
+    const created = await tus(ada, 'POST', '/images/uploads', {
+      'upload-length': String(bytes.length),
+      'upload-metadata': meta({ filename: 'big.jpg', owner: 'grace' }),
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const location = new URL(String(created.headers.location)).pathname;
+    const third = Math.floor(bytes.length / 3);
+    const send = (from: number, to: number) =>
+      tus(
+        ada,
+        'PATCH',
+        location,
+        { 'upload-offset': String(from), 'content-type': 'application/offset+octet-stream' },
+        bytes.subarray(from, to),
+      );
+    assert.equal((await send(0, third)).statusCode, 204);
+    assert.equal(
+      (await tus(grace, 'HEAD', location, {})).statusCode,
+      404,
+      'another user cannot see the upload',
+    );
+    assert.equal(
+      (
+        await tus(
+          grace,
+          'PATCH',
+          location,
+          { 'upload-offset': String(third), 'content-type': 'application/offset+octet-stream' },
+          bytes.subarray(third, 2 * third),
+        )
+      ).statusCode,
+      404,
+    );
+    const head = await tus(ada, 'HEAD', location, {});
+    assert.equal(head.headers['upload-offset'], String(third));
+    assert.equal((await send(third, 2 * third)).statusCode, 204);
+    const last = await send(2 * third, bytes.length);
+    assert.equal(last.statusCode, 204, last.body);
+    const imageId = String(last.headers['tessera-image-id']);
+    const image = await bed.db.query(
+      'select owner_id, original_name, width from images.images where image_id = $1',
+      [imageId],
+    );
+    assert.deepEqual(image.rows[0], { owner_id: 'ada', original_name: 'big.jpg', width: 1024 });
+  });
+
+  test('a finished upload that is not an image is refused with its reason, and nothing stays in the spool', async () => {
+    const bytes = Buffer.from('definitely not an image, whatever the metadata says');
+    const created = await tus(ada, 'POST', '/images/uploads', {
+      'upload-length': String(bytes.length),
+      'upload-metadata': meta({ filename: 'x.png', filetype: 'image/png' }),
+    });
+    const location = new URL(String(created.headers.location)).pathname;
+    const done = await tus(
+      ada,
+      'PATCH',
+      location,
+      { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      bytes,
+    );
+    assert.equal(done.statusCode, 415);
+    assert.equal(JSON.parse(done.body).code, 'not_an_image');
+    assert.deepEqual(await readdir(bed.spoolDir), []);
+  });
+
+  test('without the gateway’s principal, no upload starts', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/images/uploads',
+      headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' },
+    });
+    assert.equal(response.statusCode, 401);
   });
 });

@@ -15,9 +15,12 @@ import { contentTypeOf, resize } from '../processing/derive.ts';
 import type { ImageLimits } from '../processing/limits.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { mountResumableUploads } from './resumable.ts';
 import { withSpooledUpload } from './upload.ts';
 
 export type ImageApiDeps = {
+  /** Where resumable uploads collect their bytes until they are complete. */
+  spoolDir: string;
   db: Pool;
   store: ObjectStore;
   limits: ImageLimits;
@@ -40,9 +43,9 @@ export async function buildImageApi(deps: ImageApiDeps) {
   });
   // Any other body is passed on as a stream and spooled to disk by the upload route.
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  const principals = new WeakMap<FastifyRequest, Principal>();
+  const principals = new WeakMap<object, Principal>();
   const principalOf = (request: FastifyRequest) => {
-    const principal = principals.get(request);
+    const principal = principals.get(request.raw);
     if (!principal)
       throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
     return principal;
@@ -52,8 +55,9 @@ export async function buildImageApi(deps: ImageApiDeps) {
     const principal = verifyPrincipal(request.headers, deps.gatewaySecret);
     if (!principal)
       throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
-    principals.set(request, principal);
+    principals.set(request.raw, principal);
   });
+  const resumable = mountResumableUploads(app, deps, (raw) => principals.get(raw));
 
   app.get('/health', async () => ({ ok: true }));
 
@@ -203,7 +207,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
     return image;
   }
 
-  return app;
+  return Object.assign(app, { cleanUpAbandonedUploads: resumable.cleanUpAbandoned });
 }
 
 function sendObject(reply: import('fastify').FastifyReply, format: string, bytes: Buffer) {
