@@ -7,9 +7,12 @@
 //      derivatives and the facts, in this thread, with no HTTP, hashing, storage or database;
 //   C  bare sharp: one pipeline per file, .rotate(), then thumbnail 256 and preview 1280 as WebP
 //      through clone(), with no checks, facts or hashes: what processImage adds over raw sharp.
-//   node bench/image-intake.ts [--images 60] [--concurrency 2] [--rounds 2] [--warmup 3]
+//   node bench/image-intake.ts [--images 60] [--concurrency 2] [--rounds 2] [--warmup 3] [--grain]
 // The corpus is drawn in memory before anything is timed (seeded scenes: the same files every
-// run). Always starts its own embedded PostgreSQL and store in a temporary directory, removed at
+// run). Those scenes are smooth, so they compress to a tenth of a camera file's bytes; --grain
+// lays seeded sensor-like grain over them, which brings the files to camera sizes (about 1 MB
+// for 3 MP, 3.5 MB for 12 MP as JPEG), for the costs that grow with bytes: upload, SHA-256,
+// encryption, disk, and the decoder's entropy decoding. Always starts its own embedded PostgreSQL and store in a temporary directory, removed at
 // the end. The API runs in a worker thread, as a server apart from the client that drives it.
 // Every upload is made by a different owner, so no upload is a duplicate that skips the work.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '2' },
       rounds: { type: 'string', default: '2' },
       warmup: { type: 'string', default: '3' },
+      grain: { type: 'boolean', default: false },
     },
   });
   const count = Number(args.images);
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     warmup < 0
   ) {
     console.error(
-      'usage: node bench/image-intake.ts [--images N] [--concurrency N] [--rounds N] [--warmup N]',
+      'usage: node bench/image-intake.ts [--images N] [--concurrency N] [--rounds N] [--warmup N] [--grain]',
     );
     process.exit(2);
   }
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
   try {
     // The files, before anything else: drawing them is slow and must not be timed.
     const drawStart = performance.now();
-    const corpus = await makeCorpus(count);
+    const corpus = await makeCorpus(count, args.grain);
     console.log(
       `corpus: ${describeCorpus(corpus)}, drawn in ${((performance.now() - drawStart) / 1000).toFixed(1)} s`,
     );
@@ -309,7 +313,8 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The corpus: seeded scenes at camera sizes, JPEGs with the EXIF a camera writes.
 
-async function makeCorpus(count: number): Promise<CorpusImage[]> {
+async function makeCorpus(count: number, grain: boolean): Promise<CorpusImage[]> {
+  const grains = new Map<string, Buffer>();
   const used = kinds.map(() => 0);
   const total = kinds.reduce((sum, k) => sum + k.share, 0);
   const corpus: CorpusImage[] = [];
@@ -323,13 +328,36 @@ async function makeCorpus(count: number): Promise<CorpusImage[]> {
     }
     used[pick] = (used[pick] ?? 0) + 1;
     const kind = kinds[pick] as (typeof kinds)[number];
-    const bytes = await makeImage(kind.format, {
+    const scene = await makeImage(kind.format, {
       width: kind.width,
       height: kind.height,
       scene: 1000 + index,
       quality: 90,
       ...(kind.format === 'jpeg' ? { exif: cameraExif(index) } : {}),
     });
+    let bytes = scene;
+    if (grain) {
+      const size = `${kind.width}x${kind.height}`;
+      const layer = grains.get(size) ?? grainLayer(kind.width, kind.height);
+      grains.set(size, layer);
+      // Overlay with mid-grey changes nothing, so the grain moves each pixel up or down a little;
+      // the EXIF (orientation included) is kept, and the pixels stay as stored, unrotated.
+      const grained = sharp(scene)
+        .composite([
+          {
+            input: layer,
+            raw: { width: kind.width, height: kind.height, channels: 3 },
+            blend: 'overlay',
+          },
+        ])
+        .keepMetadata();
+      bytes = await (kind.format === 'jpeg'
+        ? grained.jpeg({ quality: 90 })
+        : kind.format === 'png'
+          ? grained.png()
+          : grained.webp({ quality: 90 })
+      ).toBuffer();
+    }
     corpus.push({
       index,
       kind: kind.kind,
@@ -339,6 +367,25 @@ async function makeCorpus(count: number): Promise<CorpusImage[]> {
     });
   }
   return corpus;
+}
+
+/** Mid-grey with seeded grain, mostly in brightness, a little in colour (xorshift32: fast). */
+function grainLayer(width: number, height: number): Buffer {
+  const out = Buffer.alloc(width * height * 3);
+  let state = 0x2545f491;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const amplitude = 40;
+  for (let at = 0; at < out.length; at += 3) {
+    const light = (next() + next() - 1) * amplitude;
+    // 128 ± 50 at most: always a byte.
+    for (let c = 0; c < 3; c++) out[at + c] = 128 + light + (next() - 0.5) * amplitude * 0.5;
+  }
+  return out;
 }
 
 /** What a phone or camera writes; every fourth one held upright (orientation 6, turned 90°). */

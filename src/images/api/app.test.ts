@@ -45,6 +45,7 @@ describe('the image API', () => {
     const first = await upload(ada, bytes, 'application/octet-stream');
     assert.equal(first.statusCode, 201, first.body);
     const image = first.json().image;
+    assert.equal(first.json().id, image.image_id);
     assert.equal(image.original_name, 'photo.jpg');
     assert.deepEqual(
       image.derivatives.map((d: { name: string }) => d.name),

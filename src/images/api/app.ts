@@ -1,7 +1,7 @@
 // The image API: uploads in, images and their derivatives out, each only to those allowed to see
 // it. It trusts no client: the principal comes from the gateway's signed header.
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -93,7 +93,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
       const image = await getImage(deps.db, result.imageId);
       return reply
         .status(result.duplicate ? 200 : 201)
-        .send({ duplicate: result.duplicate, image: present(image) });
+        .send({ id: result.imageId, duplicate: result.duplicate, image: present(image) });
     },
   );
 
@@ -120,20 +120,29 @@ export async function buildImageApi(deps: ImageApiDeps) {
     },
   );
 
-  app.get('/images/:id', { schema: { params: idParams } }, async (request) =>
+  app.get('/images/:id/info', { schema: { params: idParams } }, async (request) =>
     present(await visible(request, request.params.id)),
   );
 
+  // GET /images/:id is the original itself; /images/:id/preview and /thumbnail its derivatives.
+  const sendVariant = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    variant: (typeof variants)[number],
+  ) => {
+    const image = await visible(request, id);
+    const object = image.objects.find((o) => o.name === variant);
+    if (!object) throw new AppError('not_found', 404, `This image has no ${variant}.`);
+    return sendObject(reply, object.format, await deps.store.get(object.object_key));
+  };
+  app.get('/images/:id', { schema: { params: idParams } }, (request, reply) =>
+    sendVariant(request, reply, request.params.id, 'original'),
+  );
   app.get(
     '/images/:id/:variant',
     { schema: { params: idParams.extend({ variant: z.enum(variants) }) } },
-    async (request, reply) => {
-      const image = await visible(request, request.params.id);
-      const object = image.objects.find((o) => o.name === request.params.variant);
-      if (!object)
-        throw new AppError('not_found', 404, `This image has no ${request.params.variant}.`);
-      return sendObject(reply, object.format, await deps.store.get(object.object_key));
-    },
+    (request, reply) => sendVariant(request, reply, request.params.id, request.params.variant),
   );
 
   app.get(
@@ -210,7 +219,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
   return Object.assign(app, { cleanUpAbandonedUploads: resumable.cleanUpAbandoned });
 }
 
-function sendObject(reply: import('fastify').FastifyReply, format: string, bytes: Buffer) {
+function sendObject(reply: FastifyReply, format: string, bytes: Buffer) {
   return reply
     .type(contentTypeOf(format))
     .header('cache-control', 'private, max-age=3600')
