@@ -87,10 +87,15 @@ describe('the image API', () => {
     });
     assert.equal(thumbnail.statusCode, 200);
     assert.equal(thumbnail.headers['content-type'], 'image/webp');
+    const get = (url: string, principal: Principal) =>
+      app.inject({ method: 'GET', url, headers: as(principal) });
+    assert.equal((await get(`/images/${created.image_id}`, grace)).statusCode, 404);
+    assert.equal((await get(`/images/${created.image_id}/info`, grace)).statusCode, 404);
+    const original = await get(`/images/${created.image_id}`, ada);
+    assert.equal(original.headers['content-type'], 'image/webp', 'GET /images/:id is the original');
     assert.equal(
-      (await app.inject({ method: 'GET', url: `/images/${created.image_id}`, headers: as(grace) }))
-        .statusCode,
-      404,
+      (await get(`/images/${created.image_id}/info`, ada)).json().image_id,
+      created.image_id,
     );
     assert.equal(
       (
