@@ -1,6 +1,7 @@
 // The one command. A table of subcommands; the work lives in each area's commands module.
 import { commerceCommands, userCommands } from './commerce/commands.ts';
 import { imageCommands } from './images/commands.ts';
+import { keyCommands, principalCommands } from './images/gateway/commands.ts';
 import {
   type CommandContext,
   type CommandTable,

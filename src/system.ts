@@ -1,6 +1,7 @@
 // The whole system in one process (`tessera start`, what `npm start` runs), and each service alone
 // (`tessera serve <service>`, how the cloud runs them).
 import { runPortal } from './commerce/portal/run.ts';
+import { runGateway } from './images/gateway/run.ts';
 import { runImageApi } from './images/run.ts';
 import { type CommandTable, stringOption } from './platform/cli-kit.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -21,6 +22,9 @@ export const startCommand: CommandTable = {
         await migrateDatabase(server.url, (name) => ctx.log.info({ migration: name }, 'applied'));
         const portal = await runPortal(ctx.config, ctx.log, server.url);
         const images = await runImageApi(ctx.config, ctx.log, server.url);
+        const gateway = await runGateway(ctx.config, ctx.log, server.url, {
+          imageApiUrl: images.url,
+        });
         ctx.out('');
         ctx.out(`  Tessera is running.`);
         ctx.out(`  Portal:    ${portal.url}`);
@@ -35,12 +39,16 @@ export const startCommand: CommandTable = {
         ctx.out('');
         ctx.out('  First administrator:  npx tessera users add <login> --team admin');
         ctx.out(
+          '  An engineer with a key: npx tessera principals add <name> --role engineer && npx tessera keys create <name>',
+        );
+        ctx.out(
           '  A person of a team:   npx tessera users add <login> --team logistics|analytics|sales',
         );
         ctx.out('  Stop with Ctrl-C.');
         ctx.out('');
         const signal = await untilSignal();
         ctx.log.info({ signal }, 'shutting down');
+        await gateway.close();
         await Promise.all([portal.close(), images.close()]);
       } finally {
         await server.stop();
@@ -89,6 +97,30 @@ export const serveCommands: CommandTable = {
         ctx.out(`Image API: ${api.url}`);
         await untilSignal();
         await api.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  },
+  gateway: {
+    summary: 'the API gateway alone, in front of IMAGE_API_URL',
+    usage: 'tessera serve gateway [--port <n>]',
+    logLevel: 'info',
+    options: { port: { type: 'string' } },
+    async run(input, ctx) {
+      const port = portOption(stringOption(input, 'port'));
+      const server = await openDatabaseServer(ctx.config, ctx.log);
+      try {
+        if (server.embedded) await migrateDatabase(server.url, () => {});
+        const gateway = await runGateway(
+          ctx.config,
+          ctx.log,
+          server.url,
+          port === undefined ? {} : { port },
+        );
+        ctx.out(`Gateway: ${gateway.url}`);
+        await untilSignal();
+        await gateway.close();
       } finally {
         await server.stop();
       }

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { type CommandContext, type CommandTable, stringOption } from '../platform/cli-kit.ts';
 import { withDatabase } from '../platform/db/open.ts';
 import { createPool } from '../platform/db/pool.ts';
-import { UsageError } from '../platform/errors.ts';
+import { AppError, UsageError } from '../platform/errors.ts';
 import { schemas } from '../schemas.ts';
 import { sweep } from './expiry.ts';
+import { findPrincipal } from './gateway/principals.ts';
 import { intake } from './intake.ts';
 import { defaultImageLimits } from './processing/limits.ts';
 import { ImageRefusal } from './processing/refusal.ts';
@@ -14,7 +15,7 @@ import { applyBucketLifecycle, openStore, rotateStoreKey } from './storage.ts';
 export const imageCommands: CommandTable = {
   ingest: {
     summary: "put image files through the same intake as uploads (engineers' bulk loads)",
-    usage: 'tessera images ingest <files or folders…> --owner <name>',
+    usage: 'tessera images ingest <files or folders…> --owner <principal>',
     options: { owner: { type: 'string' } },
     async run(input, ctx) {
       const owner = stringOption(input, 'owner');
@@ -25,11 +26,18 @@ export const imageCommands: CommandTable = {
       const files = (await Promise.all(input.positionals.map(expand))).flat();
       if (files.length === 0) throw new UsageError('no files found there');
       return withImages(ctx, async (deps) => {
+        const principal = await findPrincipal(deps.db, owner);
+        if (!principal)
+          throw new AppError(
+            'no_principal',
+            404,
+            `There is no principal named ${owner}. Add one: tessera principals add ${owner} --role user`,
+          );
         let refused = 0;
         const progress = progressLine(files.length);
         for (const [index, file] of files.entries()) {
           progress.update(index, file);
-          const line = await ingestOne(deps, owner, file);
+          const line = await ingestOne(deps, principal.principal_id, file);
           if (!line.ok) refused += 1;
           progress.clear();
           ctx.out(line.text);

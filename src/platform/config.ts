@@ -61,6 +61,17 @@ const environment = z
     IMAGE_API_HOST: z.string().min(1).default('127.0.0.1'),
     IMAGE_API_PORT: port.default(8081),
     GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+    GATEWAY_PORT: port.default(8082),
+    GATEWAY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    GATEWAY_BODY_LIMIT_MB: z.coerce.number().int().min(1).max(1024).default(55),
+    GATEWAY_TIMEOUT: duration.default(60_000),
+    GATEWAY_CORS_ORIGINS: z.string().default('http://127.0.0.1:8083,http://localhost:8083'),
+    GATEWAY_UPSTREAMS: z.string().default(''),
+    IMAGE_API_URL: z.string().url().optional(),
+    WEB_HOST: z.string().min(1).default('127.0.0.1'),
+    WEB_PORT: port.default(8083),
+    GATEWAY_URL: z.string().url().optional(),
   })
   .superRefine((e, context) => {
     if (e.STORAGE === 's3' && !e.S3_BUCKET) {
@@ -108,6 +119,20 @@ export type Config = Readonly<{
     /** Signs the principal the gateway passes to the image API; without it one is kept in the data directory. */
     gatewaySecret: string | undefined;
   }>;
+  gateway: Readonly<{
+    host: string;
+    port: number;
+    /** Requests per minute per principal. */
+    rateLimit: number;
+    bodyLimit: number;
+    timeout: number;
+    corsOrigins: readonly string[];
+    /** The image API; without IMAGE_API_URL, the one this process runs. */
+    imageApiUrl: string | undefined;
+    /** More APIs behind the gateway: `prefix=url` pairs, comma-separated. */
+    upstreams: readonly { prefix: string; url: string }[];
+  }>;
+  web: Readonly<{ host: string; port: number; gatewayUrl: string | undefined }>;
   /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
   log: Readonly<{ level: (typeof logLevels)[number] | undefined }>;
 }>;
@@ -167,6 +192,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       api: { host: e.IMAGE_API_HOST, port: e.IMAGE_API_PORT },
       gatewaySecret: e.GATEWAY_SECRET,
     },
+    gateway: {
+      host: e.GATEWAY_HOST,
+      port: e.GATEWAY_PORT,
+      rateLimit: e.GATEWAY_RATE_LIMIT,
+      bodyLimit: e.GATEWAY_BODY_LIMIT_MB * 1024 * 1024,
+      timeout: e.GATEWAY_TIMEOUT,
+      corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      imageApiUrl: e.IMAGE_API_URL,
+      upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
+    },
+    web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
     log: { level: e.LOG_LEVEL },
   });
 }
@@ -188,6 +226,7 @@ export function describeConfig(config: Config): Record<string, string> {
         : `s3 bucket ${config.images.storage.bucket} (${config.images.storage.region}${config.images.storage.endpoint ? `, ${config.images.storage.endpoint}` : ''}), ${config.images.storage.kmsKeyId ? 'SSE-KMS' : 'SSE-S3'}`,
     'image retention': formatDuration(config.images.retention),
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
+    gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal`,
     'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };
 }
@@ -200,6 +239,20 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+function parseUpstreams(value: string): { prefix: string; url: string }[] {
+  return value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const [prefix = '', url = ''] = pair.split('=');
+      if (!/^\/api\/[a-z0-9-]+$/.test(prefix) || !URL.canParse(url)) {
+        throw new ConfigError([`GATEWAY_UPSTREAMS: "${pair}" is not /api/<name>=<url>`]);
+      }
+      return { prefix, url };
+    });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -39,6 +39,12 @@ export function mountResumableUploads(
     datastore,
     maxSize: deps.limits.maxBytes,
     respectForwardedHeaders: true,
+    // Behind the gateway the client knows this path under the gateway's prefix (/api).
+    generateUrl(req, { proto, host, path: base, id }) {
+      const prefix = (req as unknown as Request).headers.get('x-forwarded-prefix') ?? '';
+      const safe = /^\/[a-z]+$/.test(prefix) ? prefix : '';
+      return `${proto}://${host}${safe}${base}/${id}`;
+    },
     async onUploadCreate(req, upload) {
       // The owner is whoever creates the upload; a client's own claim is overwritten.
       return { metadata: { ...upload.metadata, owner: who(req as never).id } };

@@ -1,0 +1,1 @@
+delete from gateway.sessions where token_hash = $1

@@ -1,0 +1,241 @@
+// The gateway: the single entry point for every API. It authenticates each request (a browser
+// session or an API key), applies the principal's network limits, scopes and rate limit, and passes
+// the request on to its upstream with the principal in a signed header, which the upstream trusts
+// only with a valid signature. Access logs, metrics, health and readiness are here too.
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import httpProxy from '@fastify/http-proxy';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { FastifyRequest } from 'fastify';
+import type { Pool } from '../../platform/db/pool.ts';
+import { AppError } from '../../platform/errors.ts';
+import { contains, networkList } from '../../platform/http/allow-list.ts';
+import { createHttpApp } from '../../platform/http/server.ts';
+import type { Logger } from '../../platform/log.ts';
+import { principalHeader, signatureHeader, signPrincipal } from '../principal.ts';
+import { authRoutes, sessionCookie } from './auth.ts';
+import { createMetrics } from './metrics.ts';
+import { authenticateKey, type Caller, findSession, type Scope } from './principals.ts';
+
+export type Upstream = { prefix: string; url: string; rewritePrefix: string };
+
+export type GatewayDeps = {
+  db: Pool;
+  log: Logger;
+  /** Routes to the APIs behind the gateway: the image API now, others from configuration. */
+  upstreams: Upstream[];
+  /** Shared with the upstreams: signs the principal header. */
+  secret: string;
+  /** Requests per minute per principal (and per address, for requests without one). */
+  rateLimit: number;
+  /** Largest request body, in bytes. */
+  bodyLimit: number;
+  /** Origins allowed to call from a browser (the web app's). */
+  corsOrigins: readonly string[];
+  trustProxy: readonly string[];
+  /** Upstream time limit, in milliseconds. */
+  timeout: number;
+  /** The built web app to serve at /, if any. */
+  webRoot?: string | undefined;
+  session: { lifetime: string; idle: string };
+};
+
+const callers = new WeakMap<object, Caller>();
+export const callerOf = (request: FastifyRequest) => callers.get(request.raw);
+
+export async function buildGateway(deps: GatewayDeps) {
+  const app = createHttpApp({
+    log: deps.log,
+    trustProxy: deps.trustProxy,
+    bodyLimit: deps.bodyLimit,
+  });
+  const metrics = createMetrics();
+  await app.register(cookie);
+  await app.register(cors, {
+    origin: [...deps.corsOrigins],
+    credentials: true,
+    exposedHeaders: [
+      'x-request-id',
+      'location',
+      'upload-offset',
+      'upload-length',
+      'tus-resumable',
+      'tessera-image-id',
+      'retry-after',
+    ],
+  });
+  app.addHook('onRequest', async (request) => {
+    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    if (isOpen(request)) return;
+    const caller = await authenticate(deps, request);
+    if (caller && caller.cidrs.length > 0 && !contains(networkList(caller.cidrs), request.ip)) {
+      throw new AppError(
+        'address_not_allowed',
+        403,
+        'Your credentials are not allowed from this network.',
+      );
+    }
+    if (caller) callers.set(request.raw, caller);
+  });
+  await app.register(rateLimit, {
+    max: deps.rateLimit,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => {
+      const caller = callers.get(request.raw);
+      return caller ? `principal:${caller.principalId}` : `address:${request.ip}`;
+    },
+    onExceeded: () => metrics.rateLimited.inc(),
+    errorResponseBuilder: (request, context) => ({
+      statusCode: 429,
+      code: 'rate_limited',
+      message: `Too many requests: the limit is ${context.max} a minute. Try again in ${Math.ceil(context.ttl / 1000)} s.`,
+      requestId: request.id,
+    }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    const started = (request as { startedAt?: bigint }).startedAt;
+    if (started)
+      metrics.latency.observe(
+        { route, method: request.method },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+  });
+
+  app.get('/healthz', { config: { open: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { open: true } }, async (_request, reply) => {
+    const problems = await readiness(deps);
+    return reply
+      .status(problems.length === 0 ? 200 : 503)
+      .send({ ready: problems.length === 0, problems });
+  });
+  app.get('/metrics', { config: { open: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  authRoutes(app, deps);
+
+  for (const upstream of deps.upstreams) {
+    await app.register(httpProxy, {
+      upstream: upstream.url,
+      prefix: upstream.prefix,
+      rewritePrefix: upstream.rewritePrefix,
+      http: { requestOptions: { timeout: deps.timeout } },
+      preHandler: async (request) => requireScope(request, scopeFor(request.method)),
+      replyOptions: {
+        rewriteRequestHeaders: (request, headers) => {
+          const caller = callers.get(request.raw);
+          const clean = { ...headers };
+          // Whatever a client sent as the principal is dropped; only the gateway's own goes on.
+          delete clean[principalHeader];
+          delete clean[signatureHeader];
+          delete clean.cookie;
+          delete clean.authorization;
+          return {
+            ...clean,
+            'x-request-id': request.id,
+            'x-forwarded-prefix': '/api',
+            'x-forwarded-host': request.headers.host ?? '',
+            'x-forwarded-proto': request.protocol,
+            ...(caller
+              ? signPrincipal({ id: caller.principalId, role: caller.role }, deps.secret)
+              : {}),
+          };
+        },
+        onError: (reply, { error }) => {
+          metrics.upstreamErrors.inc({ upstream: upstream.prefix });
+          reply.request.log.error({ err: error }, 'upstream failed');
+          const timedOut = /timeout/i.test(String((error as Error)?.message ?? error));
+          return reply.status(timedOut ? 504 : 502).send({
+            code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
+            message: timedOut
+              ? 'The service took too long to answer.'
+              : 'The service behind the gateway is not answering.',
+            requestId: reply.request.id,
+          });
+        },
+      },
+    });
+  }
+  if (deps.webRoot) await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
+  return Object.assign(app, { metrics });
+}
+
+/** Routes anyone may reach: health, metrics, sign-up and sign-in, and the web app's files. */
+function isOpen(request: FastifyRequest): boolean {
+  return request.routeOptions.config?.open === true || !request.url.startsWith('/api/');
+}
+
+async function authenticate(deps: GatewayDeps, request: FastifyRequest): Promise<Caller | null> {
+  const header = request.headers.authorization;
+  if (header) {
+    const key = /^Bearer (\S+)$/.exec(header)?.[1];
+    const caller = key ? await authenticateKey(deps.db, key) : null;
+    if (!caller)
+      throw new AppError(
+        'bad_credentials',
+        401,
+        'The API key is not valid (wrong, revoked, or its principal is disabled).',
+      );
+    return caller;
+  }
+  const token = request.cookies[sessionCookie];
+  const caller = token ? await findSession(deps.db, token, deps.session.idle) : null;
+  if (!caller)
+    throw new AppError(
+      'no_credentials',
+      401,
+      'Sign in, or send an API key as Authorization: Bearer <key>.',
+    );
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !request.headers['x-tessera-csrf']) {
+    // Browsers send this custom header only from an origin CORS allows: a forged form cannot.
+    throw new AppError(
+      'csrf',
+      403,
+      'A change from a browser must carry the x-tessera-csrf header.',
+    );
+  }
+  return caller;
+}
+
+export function requireScope(request: FastifyRequest, scope: Scope): void {
+  const caller = callers.get(request.raw);
+  if (!caller)
+    throw new AppError(
+      'no_credentials',
+      401,
+      'Sign in, or send an API key as Authorization: Bearer <key>.',
+    );
+  if (!caller.scopes.includes(scope))
+    throw new AppError('wrong_scope', 403, `This key lacks the ${scope} scope.`);
+  if (scope === 'images:write' && caller.role === 'analyst')
+    throw new AppError(
+      'forbidden',
+      403,
+      'Analysts read images; they do not upload or delete them.',
+    );
+}
+
+function scopeFor(method: string): Scope {
+  return ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 'images:read' : 'images:write';
+}
+
+async function readiness(deps: GatewayDeps): Promise<string[]> {
+  const problems: string[] = [];
+  await deps.db.query('select 1').catch(() => problems.push('database unreachable'));
+  for (const upstream of deps.upstreams) {
+    const ok = await fetch(new URL('/health', upstream.url), { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (!ok) problems.push(`${upstream.prefix} upstream not ready`);
+  }
+  return problems;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without credentials. */
+    open?: boolean;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Config } from '../../platform/config.ts';
+import { createPool } from '../../platform/db/pool.ts';
+import { listen } from '../../platform/http/listen.ts';
+import type { Logger } from '../../platform/log.ts';
+import { gatewaySecret, type RunningService } from '../run.ts';
+import { buildGateway } from './app.ts';
+
+/** Serves the gateway in front of the image API (and any upstreams configured) until closed. */
+export async function runGateway(
+  config: Config,
+  log: Logger,
+  databaseUrl: string,
+  options: { port?: number; imageApiUrl?: string } = {},
+): Promise<RunningService> {
+  const imageApiUrl = options.imageApiUrl ?? config.gateway.imageApiUrl;
+  if (!imageApiUrl) throw new Error('The gateway needs the image API: set IMAGE_API_URL.');
+  const db = createPool(databaseUrl, { max: 10, applicationName: 'tessera-gateway' });
+  const app = await buildGateway({
+    db,
+    log: log.child({ service: 'gateway' }),
+    upstreams: [
+      { prefix: '/api/images', url: imageApiUrl, rewritePrefix: '/images' },
+      ...config.gateway.upstreams.map((u) => ({ prefix: u.prefix, url: u.url, rewritePrefix: '' })),
+    ],
+    secret: await gatewaySecret(config),
+    rateLimit: config.gateway.rateLimit,
+    bodyLimit: config.gateway.bodyLimit,
+    corsOrigins: config.gateway.corsOrigins,
+    trustProxy: config.portal.trustProxy,
+    timeout: config.gateway.timeout,
+    session: { lifetime: '12 hours', idle: '2 hours' },
+  });
+  try {
+    const url = await listen(app, {
+      host: config.gateway.host,
+      port: options.port ?? config.gateway.port,
+    });
+    return {
+      url,
+      async close() {
+        await app.close();
+        await db.end();
+      },
+    };
+  } catch (error) {
+    await db.end();
+    throw error;
+  }
+}

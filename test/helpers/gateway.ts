@@ -1,0 +1,46 @@
+// The gateway in front of a real image API listening on loopback, both on a test database.
+import { buildImageApi } from '../../src/images/api/app.ts';
+import { buildGateway, type GatewayDeps } from '../../src/images/gateway/app.ts';
+import { listen } from '../../src/platform/http/listen.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { createImageTestbed, type ImageTestbed } from './image-service.ts';
+
+export const gatewaySecret = 'the-gateway-secret-shared-with-upstreams';
+
+export type GatewayTestbed = {
+  bed: ImageTestbed;
+  gateway: Awaited<ReturnType<typeof buildGateway>>;
+  imageApiUrl: string;
+  close(): Promise<void>;
+};
+
+export async function createGatewayTestbed(
+  overrides: Partial<GatewayDeps> = {},
+): Promise<GatewayTestbed> {
+  const bed = await createImageTestbed({ limits: { maxBytes: 4 * 1024 * 1024 } });
+  const imageApi = await buildImageApi({ ...bed, gatewaySecret });
+  const imageApiUrl = await listen(imageApi, { host: '127.0.0.1', port: 0 });
+  const gateway = await buildGateway({
+    db: bed.db,
+    log: createLogger('silent'),
+    upstreams: [{ prefix: '/api/images', url: imageApiUrl, rewritePrefix: '/images' }],
+    secret: gatewaySecret,
+    rateLimit: 1000,
+    bodyLimit: 5 * 1024 * 1024,
+    corsOrigins: ['http://127.0.0.1:8083'],
+    trustProxy: [],
+    timeout: 10_000,
+    session: { lifetime: '12 hours', idle: '1 hour' },
+    ...overrides,
+  });
+  return {
+    bed,
+    gateway,
+    imageApiUrl,
+    async close() {
+      await gateway.close();
+      await imageApi.close();
+      await bed.close();
+    },
+  };
+}
