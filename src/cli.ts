@@ -27,6 +27,11 @@ const groups: Record<string, { summary: string; commands: CommandTable }> = {
     summary: 'the image pipeline: bulk ingest, expiry, keys, the bucket rule',
     commands: imageCommands,
   },
+  principals: {
+    summary: 'who may use the image APIs through the gateway',
+    commands: principalCommands,
+  },
+  keys: { summary: 'API keys of principals', commands: keyCommands },
 };
 
 function usage(): string {

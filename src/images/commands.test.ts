@@ -1,0 +1,79 @@
+// The engineers' command line, run as a person would, against a test database.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { tessera } from '../../test/helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { makeImage } from '../../test/helpers/images.ts';
+
+describe('tessera principals, keys and images ingest', () => {
+  let db: TestDatabase;
+  let home: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    db = await createTestDatabase();
+    home = await mkdtemp(path.join(tmpdir(), 'tessera-cli-'));
+    env = { TESSERA_DATA_DIR: home };
+  });
+  after(async () => {
+    await db.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const run = (args: string[], input?: string) =>
+    tessera(args, { databaseUrl: db.url, env, ...(input ? { input } : {}) });
+
+  test('principals add, list and keys create print what a person needs, once', () => {
+    const added = run(['principals', 'add', 'eng1', '--role', 'engineer', '--cidr', '10.1.0.0/16']);
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stdout, /Added eng1 \(engineer, only from 10\.1\.0\.0\/16\)/);
+    const key = run([
+      'keys',
+      'create',
+      'eng1',
+      '--scope',
+      'images:write',
+      '--scope',
+      'images:read',
+    ]);
+    assert.equal(key.status, 0, key.stderr);
+    assert.match(key.stdout, /^tsk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/m);
+    const list = run(['principals', 'list']);
+    assert.match(list.stdout, /eng1\s+engineer\s+1\s+active\s+10\.1\.0\.0\/16/);
+    assert.equal(run(['principals', 'add', 'x', '--role', 'wizard']).status, 2);
+    assert.equal(run(['principals', 'add', 'eng1', '--role', 'user']).status, 1, 'a taken name');
+    assert.equal(run(['keys', 'create', 'eng1', '--scope', 'everything']).status, 2);
+  });
+
+  test('images ingest reports each file and exits 1 when any was refused', async () => {
+    run(['principals', 'add', 'loader', '--role', 'engineer']);
+    const folder = await mkdtemp(path.join(tmpdir(), 'tessera-ingest-'));
+    try {
+      await writeFile(
+        path.join(folder, 'a.jpg'),
+        await makeImage('jpeg', { width: 400, height: 300, scene: 71 }),
+      );
+      await writeFile(path.join(folder, 'b.png'), await makeImage('png', { scene: 72 }));
+      await writeFile(path.join(folder, 'c.jpg'), 'not a picture');
+      const result = run(['images', 'ingest', folder, '--owner', 'loader']);
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stdout, /^accepted {2}.*a\.jpg {2}[0-9a-f-]{36}$/m);
+      assert.match(result.stdout, /^accepted {2}.*b\.png /m);
+      assert.match(result.stdout, /^refused {3}.*c\.jpg {2}This file is not an image/m);
+      assert.match(result.stdout, /2 accepted, 1 refused of 3 file\(s\)\./);
+      const again = run(['images', 'ingest', path.join(folder, 'a.jpg'), '--owner', 'loader']);
+      assert.equal(again.status, 0);
+      assert.match(again.stdout, /\(already there\)/);
+      const stored = await db.admin.query(
+        `select count(*) as n from images.images i join gateway.principals p on p.principal_id::text = i.owner_id where p.name = 'loader'`,
+      );
+      assert.equal(stored.rows[0]?.n, 2);
+      assert.equal(run(['images', 'ingest', folder, '--owner', 'nobody']).status, 1);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
