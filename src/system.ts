@@ -2,7 +2,7 @@
 // (`tessera serve <service>`, how the cloud runs them).
 import { runPortal } from './commerce/portal/run.ts';
 import { runGateway } from './images/gateway/run.ts';
-import { runImageApi } from './images/run.ts';
+import { type RunningService, runImageApi } from './images/run.ts';
 import { type CommandTable, stringOption } from './platform/cli-kit.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { connect } from './platform/db/pool.ts';
@@ -13,44 +13,46 @@ import { schemas } from './schemas.ts';
 
 export const startCommand: CommandTable = {
   start: {
-    summary: 'run the whole system (database and portal) until Ctrl-C',
+    summary: 'run the whole system (database, portal, image API, gateway, web app) until Ctrl-C',
     usage: 'tessera start',
     logLevel: 'info',
     async run(_input, ctx) {
       const server = await openDatabaseServer(ctx.config, ctx.log);
+      // Services stop in the reverse of the order they started, the database last.
+      const running: RunningService[] = [];
       try {
         await migrateDatabase(server.url, (name) => ctx.log.info({ migration: name }, 'applied'));
         const portal = await runPortal(ctx.config, ctx.log, server.url);
+        running.push(portal);
         const images = await runImageApi(ctx.config, ctx.log, server.url);
+        running.push(images);
         const gateway = await runGateway(ctx.config, ctx.log, server.url, {
           imageApiUrl: images.url,
         });
-        ctx.out('');
-        ctx.out(`  Tessera is running.`);
-        ctx.out(`  Portal:    ${portal.url}`);
-        ctx.out(
-          `  Image API: ${images.url} (behind the gateway: requests need its signed principal)`,
-        );
-        ctx.out(
-          server.embedded
-            ? `  Database:  embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
-            : '  Database:  DATABASE_URL',
-        );
-        ctx.out('');
-        ctx.out('  First administrator:  npx tessera users add <login> --team admin');
-        ctx.out(
+        running.push(gateway);
+        const database = server.embedded
+          ? `embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
+          : 'DATABASE_URL';
+        for (const line of [
+          '',
+          '  Tessera is running.',
+          `  Commerce portal:  ${portal.url}`,
+          `  Gateway:          ${gateway.url}  (metrics at /metrics; the image API, ${images.url}, answers only through it)`,
+          `  Database:         ${database}`,
+          '',
+          '  First administrator:    npx tessera users add <login> --team admin',
+          '  A person of a team:     npx tessera users add <login> --team logistics|analytics|sales',
           '  An engineer with a key: npx tessera principals add <name> --role engineer && npx tessera keys create <name>',
-        );
-        ctx.out(
-          '  A person of a team:   npx tessera users add <login> --team logistics|analytics|sales',
-        );
-        ctx.out('  Stop with Ctrl-C.');
-        ctx.out('');
+          '  Stop with Ctrl-C.',
+          '',
+        ]) {
+          ctx.out(line);
+        }
         const signal = await untilSignal();
         ctx.log.info({ signal }, 'shutting down');
-        await gateway.close();
-        await Promise.all([portal.close(), images.close()]);
       } finally {
+        for (const service of running.reverse())
+          await service.close().catch((error) => ctx.log.error({ err: error }, 'close failed'));
         await server.stop();
       }
       ctx.out('Stopped.');

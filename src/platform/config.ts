@@ -68,6 +68,7 @@ const environment = z
     GATEWAY_TIMEOUT: duration.default(60_000),
     GATEWAY_CORS_ORIGINS: z.string().default('http://127.0.0.1:8083,http://localhost:8083'),
     GATEWAY_UPSTREAMS: z.string().default(''),
+  REDIS_URL: z.string().url().refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://').optional(),
     IMAGE_API_URL: z.string().url().optional(),
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
     WEB_PORT: port.default(8083),
@@ -131,6 +132,8 @@ export type Config = Readonly<{
     imageApiUrl: string | undefined;
     /** More APIs behind the gateway: `prefix=url` pairs, comma-separated. */
     upstreams: readonly { prefix: string; url: string }[];
+    /** Shared rate-limit counters for several gateways; in memory without it. */
+    redisUrl: string | undefined;
   }>;
   web: Readonly<{ host: string; port: number; gatewayUrl: string | undefined }>;
   /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
@@ -203,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
       imageApiUrl: e.IMAGE_API_URL,
       upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
+      redisUrl: e.REDIS_URL,
     },
     web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
     log: { level: e.LOG_LEVEL },
@@ -226,7 +230,7 @@ export function describeConfig(config: Config): Record<string, string> {
         : `s3 bucket ${config.images.storage.bucket} (${config.images.storage.region}${config.images.storage.endpoint ? `, ${config.images.storage.endpoint}` : ''}), ${config.images.storage.kmsKeyId ? 'SSE-KMS' : 'SSE-S3'}`,
     'image retention': formatDuration(config.images.retention),
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
-    gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal`,
+    gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
     'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };
 }

@@ -10,6 +10,8 @@ export const gatewaySecret = 'the-gateway-secret-shared-with-upstreams';
 export type GatewayTestbed = {
   bed: ImageTestbed;
   gateway: Awaited<ReturnType<typeof buildGateway>>;
+  /** What the gateway was built with, to build another like it. */
+  gatewayDeps: GatewayDeps;
   imageApiUrl: string;
   close(): Promise<void>;
 };
@@ -20,7 +22,7 @@ export async function createGatewayTestbed(
   const bed = await createImageTestbed({ limits: { maxBytes: 4 * 1024 * 1024 } });
   const imageApi = await buildImageApi({ ...bed, gatewaySecret });
   const imageApiUrl = await listen(imageApi, { host: '127.0.0.1', port: 0 });
-  const gateway = await buildGateway({
+  const gatewayDeps: GatewayDeps = {
     db: bed.db,
     log: createLogger('silent'),
     upstreams: [{ prefix: '/api/images', url: imageApiUrl, rewritePrefix: '/images' }],
@@ -32,10 +34,12 @@ export async function createGatewayTestbed(
     timeout: 10_000,
     session: { lifetime: '12 hours', idle: '1 hour' },
     ...overrides,
-  });
+  };
+  const gateway = await buildGateway(gatewayDeps);
   return {
     bed,
     gateway,
+    gatewayDeps,
     imageApiUrl,
     async close() {
       await gateway.close();

@@ -29,6 +29,8 @@ export type GatewayDeps = {
   secret: string;
   /** Requests per minute per principal (and per address, for requests without one). */
   rateLimit: number;
+  /** Counters shared by several gateways (ioredis); in memory without it. */
+  redis?: import('ioredis').Redis | undefined;
   /** Largest request body, in bytes. */
   bodyLimit: number;
   /** Origins allowed to call from a browser (the web app's). */
@@ -81,6 +83,7 @@ export async function buildGateway(deps: GatewayDeps) {
   await app.register(rateLimit, {
     max: deps.rateLimit,
     timeWindow: '1 minute',
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'tessera-gateway-rate:' } : {}),
     keyGenerator: (request) => {
       const caller = callers.get(request.raw);
       return caller ? `principal:${caller.principalId}` : `address:${request.ip}`;

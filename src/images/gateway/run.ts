@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Config } from '../../platform/config.ts';
 import { createPool } from '../../platform/db/pool.ts';
 import { listen } from '../../platform/http/listen.ts';
@@ -15,6 +16,7 @@ export async function runGateway(
   const imageApiUrl = options.imageApiUrl ?? config.gateway.imageApiUrl;
   if (!imageApiUrl) throw new Error('The gateway needs the image API: set IMAGE_API_URL.');
   const db = createPool(databaseUrl, { max: 10, applicationName: 'tessera-gateway' });
+  const redis = config.gateway.redisUrl ? new Redis(config.gateway.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 }) : undefined;
   const app = await buildGateway({
     db,
     log: log.child({ service: 'gateway' }),
@@ -24,6 +26,7 @@ export async function runGateway(
     ],
     secret: await gatewaySecret(config),
     rateLimit: config.gateway.rateLimit,
+    redis,
     bodyLimit: config.gateway.bodyLimit,
     corsOrigins: config.gateway.corsOrigins,
     trustProxy: config.portal.trustProxy,
@@ -40,10 +43,12 @@ export async function runGateway(
       async close() {
         await app.close();
         await db.end();
+        redis?.disconnect();
       },
     };
   } catch (error) {
     await db.end();
+    redis?.disconnect();
     throw error;
   }
 }

