@@ -3,7 +3,12 @@
 import { runPortal } from './commerce/portal/run.ts';
 import { runGateway } from './images/gateway/run.ts';
 import { type RunningService, runImageApi } from './images/run.ts';
-import { type CommandTable, stringOption } from './platform/cli-kit.ts';
+import {
+  type Command,
+  type CommandContext,
+  type CommandTable,
+  stringOption,
+} from './platform/cli-kit.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { connect } from './platform/db/pool.ts';
 import { openDatabaseServer } from './platform/db/server.ts';
@@ -60,74 +65,48 @@ export const startCommand: CommandTable = {
   },
 };
 
+/** One service alone: `tessera serve <name> [--port n]`, how the cloud runs them. */
+function serveAlone(
+  name: string,
+  summary: string,
+  run: (
+    ctx: CommandContext,
+    databaseUrl: string,
+    port: number | undefined,
+  ) => Promise<RunningService>,
+): Command {
+  return {
+    summary,
+    usage: `tessera serve ${name} [--port <n>]`,
+    logLevel: 'info',
+    options: { port: { type: 'string' } },
+    async run(input, ctx) {
+      const port = portOption(stringOption(input, 'port'));
+      const server = await openDatabaseServer(ctx.config, ctx.log);
+      try {
+        // The embedded database is ours to keep current; an external one is migrated on purpose.
+        if (server.embedded) await migrateDatabase(server.url, () => {});
+        const service = await run(ctx, server.url, port);
+        ctx.out(`${summary}: ${service.url}`);
+        await untilSignal();
+        await service.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}
+
 export const serveCommands: CommandTable = {
-  portal: {
-    summary: 'the commerce admin portal alone',
-    usage: 'tessera serve portal [--port <n>]',
-    logLevel: 'info',
-    options: { port: { type: 'string' } },
-    async run(input, ctx) {
-      const parsed = portOption(stringOption(input, 'port'));
-      const server = await openDatabaseServer(ctx.config, ctx.log);
-      try {
-        if (server.embedded) await migrateDatabase(server.url, () => {});
-        const portal = await runPortal(ctx.config, ctx.log, server.url, parsed);
-        ctx.out(`Portal: ${portal.url}`);
-        await untilSignal();
-        await portal.close();
-      } finally {
-        await server.stop();
-      }
-    },
-  },
-  'image-api': {
-    summary: 'the image API alone',
-    usage: 'tessera serve image-api [--port <n>]',
-    logLevel: 'info',
-    options: { port: { type: 'string' } },
-    async run(input, ctx) {
-      const port = portOption(stringOption(input, 'port'));
-      const server = await openDatabaseServer(ctx.config, ctx.log);
-      try {
-        if (server.embedded) await migrateDatabase(server.url, () => {});
-        const api = await runImageApi(
-          ctx.config,
-          ctx.log,
-          server.url,
-          port === undefined ? {} : { port },
-        );
-        ctx.out(`Image API: ${api.url}`);
-        await untilSignal();
-        await api.close();
-      } finally {
-        await server.stop();
-      }
-    },
-  },
-  gateway: {
-    summary: 'the API gateway alone, in front of IMAGE_API_URL',
-    usage: 'tessera serve gateway [--port <n>]',
-    logLevel: 'info',
-    options: { port: { type: 'string' } },
-    async run(input, ctx) {
-      const port = portOption(stringOption(input, 'port'));
-      const server = await openDatabaseServer(ctx.config, ctx.log);
-      try {
-        if (server.embedded) await migrateDatabase(server.url, () => {});
-        const gateway = await runGateway(
-          ctx.config,
-          ctx.log,
-          server.url,
-          port === undefined ? {} : { port },
-        );
-        ctx.out(`Gateway: ${gateway.url}`);
-        await untilSignal();
-        await gateway.close();
-      } finally {
-        await server.stop();
-      }
-    },
-  },
+  portal: serveAlone('portal', 'The commerce admin portal', (ctx, url, port) =>
+    runPortal(ctx.config, ctx.log, url, port),
+  ),
+  'image-api': serveAlone('image-api', 'The image API', (ctx, url, port) =>
+    runImageApi(ctx.config, ctx.log, url, port === undefined ? {} : { port }),
+  ),
+  gateway: serveAlone('gateway', 'The API gateway (in front of IMAGE_API_URL)', (ctx, url, port) =>
+    runGateway(ctx.config, ctx.log, url, port === undefined ? {} : { port }),
+  ),
 };
 
 function portOption(value: string | undefined): number | undefined {
