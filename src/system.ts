@@ -3,6 +3,7 @@
 import { runPortal } from './commerce/portal/run.ts';
 import { runGateway } from './images/gateway/run.ts';
 import { type RunningService, runImageApi } from './images/run.ts';
+import { runWeb } from './images/web/run.ts';
 import {
   type Command,
   type CommandContext,
@@ -35,6 +36,8 @@ export const startCommand: CommandTable = {
           imageApiUrl: images.url,
         });
         running.push(gateway);
+        const web = await runWeb(ctx.config, ctx.log, ctx.config.web.gatewayUrl ?? gateway.url);
+        running.push(web);
         const database = server.embedded
           ? `embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
           : 'DATABASE_URL';
@@ -42,6 +45,7 @@ export const startCommand: CommandTable = {
           '',
           '  Tessera is running.',
           `  Commerce portal:  ${portal.url}`,
+          `  Upload web app:   ${web.url}`,
           `  Gateway:          ${gateway.url}  (metrics at /metrics; the image API, ${images.url}, answers only through it)`,
           `  Database:         ${database}`,
           '',
@@ -98,6 +102,26 @@ function serveAlone(
 }
 
 export const serveCommands: CommandTable = {
+  web: {
+    summary: 'The upload web app',
+    usage: 'tessera serve web [--port <n>]',
+    logLevel: 'info',
+    options: { port: { type: 'string' } },
+    async run(input, ctx) {
+      // The app needs no database: it only talks to the gateway.
+      const gatewayUrl =
+        ctx.config.web.gatewayUrl ?? `http://${ctx.config.gateway.host}:${ctx.config.gateway.port}`;
+      const web = await runWeb(
+        ctx.config,
+        ctx.log,
+        gatewayUrl,
+        portOption(stringOption(input, 'port')),
+      );
+      ctx.out(`The upload web app: ${web.url} (gateway ${gatewayUrl})`);
+      await untilSignal();
+      await web.close();
+    },
+  },
   portal: serveAlone('portal', 'The commerce admin portal', (ctx, url, port) =>
     runPortal(ctx.config, ctx.log, url, port),
   ),

@@ -1,12 +1,22 @@
-// Builds the browser UI before `npm start` when its sources are newer than the last build, so a
-// fresh clone starts with one command and later starts do not wait for Vite.
+// Builds the browser UIs before `npm start` when their sources are newer than their last build, so
+// a fresh clone starts with one command and later starts do not wait for Vite. With app names as
+// arguments (`node web/build-if-stale.ts upload`) only those are considered.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const app = fileURLToPath(new URL('./portal/', import.meta.url));
-const built = path.join(app, 'dist', 'index.html');
+const apps = { portal: 'the portal UI', upload: 'the upload app' } as const;
+type AppName = keyof typeof apps;
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in apps));
+if (unknown.length > 0) {
+  console.error(
+    `No such web app: ${unknown.join(', ')} (there are ${Object.keys(apps).join(', ')}).`,
+  );
+  process.exit(2);
+}
 
 function newest(dir: string): number {
   let latest = 0;
@@ -18,8 +28,11 @@ function newest(dir: string): number {
   return latest;
 }
 
-if (!existsSync(built) || newest(app) > statSync(built).mtimeMs) {
-  console.log('Building the portal UI…');
+for (const name of (asked.length > 0 ? asked : Object.keys(apps)) as AppName[]) {
+  const app = fileURLToPath(new URL(`./${name}/`, import.meta.url));
+  const built = path.join(app, 'dist', 'index.html');
+  if (existsSync(built) && newest(app) <= statSync(built).mtimeMs) continue;
+  console.log(`Building ${apps[name]}…`);
   execFileSync(
     process.execPath,
     [path.resolve('node_modules/vite/bin/vite.js'), 'build', app, '--logLevel', 'error'],

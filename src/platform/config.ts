@@ -68,7 +68,11 @@ const environment = z
     GATEWAY_TIMEOUT: duration.default(60_000),
     GATEWAY_CORS_ORIGINS: z.string().default('http://127.0.0.1:8083,http://localhost:8083'),
     GATEWAY_UPSTREAMS: z.string().default(''),
-  REDIS_URL: z.string().url().refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://').optional(),
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
+      .optional(),
     IMAGE_API_URL: z.string().url().optional(),
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
     WEB_PORT: port.default(8083),

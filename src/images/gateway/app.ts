@@ -57,6 +57,20 @@ export async function buildGateway(deps: GatewayDeps) {
   await app.register(cors, {
     origin: [...deps.corsOrigins],
     credentials: true,
+    // tus continues an upload with PATCH; an owner deletes with DELETE.
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'x-tessera-csrf',
+      'tus-resumable',
+      'upload-length',
+      'upload-offset',
+      'upload-metadata',
+      'upload-defer-length',
+      'upload-concat',
+    ],
     exposedHeaders: [
       'x-request-id',
       'location',
@@ -64,6 +78,7 @@ export async function buildGateway(deps: GatewayDeps) {
       'upload-length',
       'tus-resumable',
       'tessera-image-id',
+      'tessera-duplicate',
       'retry-after',
     ],
   });
@@ -127,6 +142,11 @@ export async function buildGateway(deps: GatewayDeps) {
       http: { requestOptions: { timeout: deps.timeout } },
       preHandler: async (request) => requireScope(request, scopeFor(request.method)),
       replyOptions: {
+        // CORS is the gateway's answer alone: an upstream's own (tus answers '*') is dropped.
+        rewriteHeaders: (headers) =>
+          Object.fromEntries(
+            Object.entries(headers).filter(([name]) => !name.startsWith('access-control-')),
+          ),
         rewriteRequestHeaders: (request, headers) => {
           const caller = callers.get(request.raw);
           const clean = { ...headers };

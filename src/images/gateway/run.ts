@@ -16,7 +16,9 @@ export async function runGateway(
   const imageApiUrl = options.imageApiUrl ?? config.gateway.imageApiUrl;
   if (!imageApiUrl) throw new Error('The gateway needs the image API: set IMAGE_API_URL.');
   const db = createPool(databaseUrl, { max: 10, applicationName: 'tessera-gateway' });
-  const redis = config.gateway.redisUrl ? new Redis(config.gateway.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 }) : undefined;
+  const redis = config.gateway.redisUrl
+    ? new Redis(config.gateway.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 })
+    : undefined;
   const app = await buildGateway({
     db,
     log: log.child({ service: 'gateway' }),

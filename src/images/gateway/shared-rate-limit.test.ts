@@ -11,12 +11,23 @@ import { addPrincipal, createKey } from './principals.ts';
 
 const redisServer = '/usr/bin/redis-server';
 
-test('two gateways with REDIS_URL count one limit together', { skip: existsSync(redisServer) ? false : 'redis-server is not installed' }, async () => {
+test('two gateways with REDIS_URL count one limit together', {
+  skip: existsSync(redisServer) ? false : 'redis-server is not installed',
+}, async () => {
   const port = await freePort();
-  const server: ChildProcess = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server: ChildProcess = spawn(
+    redisServer,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const clients: Redis[] = [];
   const connect = async () => {
-    const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 20 ? null : 50) });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => (times > 20 ? null : 50),
+    });
     clients.push(client);
     await client.ping();
     return client;
@@ -28,7 +39,11 @@ test('two gateways with REDIS_URL count one limit together', { skip: existsSync(
     const key = await createKey(t.bed.db, 'shared', 'loop', ['images:read']);
     const statuses: number[] = [];
     for (const gateway of [t.gateway, other, t.gateway, other, t.gateway, other]) {
-      const response = await gateway.inject({ method: 'GET', url: '/api/images', headers: { authorization: `Bearer ${key}` } });
+      const response = await gateway.inject({
+        method: 'GET',
+        url: '/api/images',
+        headers: { authorization: `Bearer ${key}` },
+      });
       statuses.push(response.statusCode);
     }
     assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);

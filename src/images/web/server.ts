@@ -1,5 +1,6 @@
 // The upload web app's own server: the built React app and /config.json, which tells the app where
 // the gateway is. It holds no API of its own; the browser talks to the gateway directly (CORS).
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { createHttpApp } from '../../platform/http/server.ts';
@@ -19,24 +20,27 @@ export type WebServerDeps = {
 export async function buildWebServer(deps: WebServerDeps) {
   const gateway = () => {
     const url = typeof deps.gatewayUrl === 'function' ? deps.gatewayUrl() : deps.gatewayUrl;
-    return new URL(url).origin;
+    return { url: url.replace(/\/+$/, ''), origin: new URL(url).origin };
   };
   const app = createHttpApp({ log: deps.log, trustProxy: [] });
   // Helmet's policy allows 'self' only; the app also calls the gateway and shows its images.
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', contentSecurityPolicy(gateway()));
+    reply.header('content-security-policy', contentSecurityPolicy(gateway().origin));
     return payload;
   });
   app.get('/config.json', async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send({ gatewayUrl: gateway() }),
+    reply.header('cache-control', 'no-store').send({ gatewayUrl: gateway().url }),
   );
+  const root = deps.webRoot ?? uploadWebRoot;
   await app.register(fastifyStatic, {
-    root: deps.webRoot ?? uploadWebRoot,
+    root,
     // Vite names built assets by their content: they may be kept for good; index.html may not.
     setHeaders(reply, file) {
       reply.header(
         'cache-control',
-        file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        path.relative(root, file).startsWith(`assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache',
       );
     },
   });
