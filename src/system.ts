@@ -3,6 +3,7 @@
 import { runPortal } from './commerce/portal/run.ts';
 import { runGateway } from './images/gateway/run.ts';
 import { type RunningService, runImageApi } from './images/run.ts';
+import { runStreamIngest } from './images/stream/service.ts';
 import { runWeb } from './images/web/run.ts';
 import {
   type Command,
@@ -36,6 +37,10 @@ export const startCommand: CommandTable = {
           imageApiUrl: images.url,
         });
         running.push(gateway);
+        const stream = ctx.config.stream
+          ? await runStreamIngest(ctx.config, ctx.log, server.url)
+          : undefined;
+        if (stream) running.push(stream);
         const web = await runWeb(ctx.config, ctx.log, ctx.config.web.gatewayUrl ?? gateway.url);
         running.push(web);
         const database = server.embedded
@@ -48,6 +53,9 @@ export const startCommand: CommandTable = {
           `  Upload web app:   ${web.url}`,
           `  Gateway:          ${gateway.url}  (metrics at /metrics; the image API, ${images.url}, answers only through it)`,
           `  Database:         ${database}`,
+          stream
+            ? `  Stream ingest:    ${ctx.config.stream?.topic} on ${ctx.config.stream?.brokers.join(', ')} (metrics at ${stream.url}/metrics)`
+            : '  Stream ingest:    off (set KAFKA_BROKERS=host:port to consume images from Kafka)',
           '',
           '  First administrator:    npx tessera users add <login> --team admin',
           '  A person of a team:     npx tessera users add <login> --team logistics|analytics|sales',
@@ -127,6 +135,11 @@ export const serveCommands: CommandTable = {
   ),
   'image-api': serveAlone('image-api', 'The image API', (ctx, url, port) =>
     runImageApi(ctx.config, ctx.log, url, port === undefined ? {} : { port }),
+  ),
+  'stream-ingest': serveAlone(
+    'stream-ingest',
+    'Stream ingestion (health and metrics)',
+    (ctx, url, port) => runStreamIngest(ctx.config, ctx.log, url, port),
   ),
   gateway: serveAlone('gateway', 'The API gateway (in front of IMAGE_API_URL)', (ctx, url, port) =>
     runGateway(ctx.config, ctx.log, url, port === undefined ? {} : { port }),

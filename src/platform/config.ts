@@ -74,11 +74,35 @@ const environment = z
       .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
       .optional(),
     IMAGE_API_URL: z.string().url().optional(),
+    KAFKA_BROKERS: z.string().min(1).optional(),
+    KAFKA_SSL: flag.default(false),
+    KAFKA_AUTH: z.enum(['none', 'scram-sha-256', 'scram-sha-512', 'aws-iam']).default('none'),
+    KAFKA_USERNAME: z.string().min(1).optional(),
+    KAFKA_PASSWORD: z.string().min(1).optional(),
+    AWS_REGION: z.string().min(1).optional(),
+    STREAM_TOPIC: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'is not a Kafka topic name')
+      .default('images'),
+    STREAM_GROUP: z.string().min(1).default('tessera-stream-ingest'),
+    STREAM_PORT: port.default(8084),
+    STREAM_INLINE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(900 * 1024),
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
     WEB_PORT: port.default(8083),
     GATEWAY_URL: z.string().url().optional(),
   })
   .superRefine((e, context) => {
+    if (e.KAFKA_AUTH.startsWith('scram') && (!e.KAFKA_USERNAME || !e.KAFKA_PASSWORD)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['KAFKA_USERNAME'],
+        message: 'KAFKA_USERNAME and KAFKA_PASSWORD are required with KAFKA_AUTH=scram-*',
+      });
+    }
     if (e.STORAGE === 's3' && !e.S3_BUCKET) {
       context.addIssue({
         code: 'custom',
@@ -140,6 +164,22 @@ export type Config = Readonly<{
     redisUrl: string | undefined;
   }>;
   web: Readonly<{ host: string; port: number; gatewayUrl: string | undefined }>;
+  /** Kafka stream ingestion; off (undefined) without KAFKA_BROKERS. */
+  stream:
+    | Readonly<{
+        brokers: readonly string[];
+        ssl: boolean;
+        auth: 'none' | 'scram-sha-256' | 'scram-sha-512' | 'aws-iam';
+        username: string | undefined;
+        password: string | undefined;
+        region: string | undefined;
+        topic: string;
+        group: string;
+        port: number;
+        /** Images up to this size travel inside the record; larger ones by claim check. */
+        inlineMaxBytes: number;
+      }>
+    | undefined;
   /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
   log: Readonly<{ level: (typeof logLevels)[number] | undefined }>;
 }>;
@@ -213,6 +253,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       redisUrl: e.REDIS_URL,
     },
     web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
+    stream: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS.split(',')
+            .map((b) => b.trim())
+            .filter(Boolean),
+          ssl: e.KAFKA_SSL || e.KAFKA_AUTH === 'aws-iam',
+          auth: e.KAFKA_AUTH,
+          username: e.KAFKA_USERNAME,
+          password: e.KAFKA_PASSWORD,
+          region: e.AWS_REGION,
+          topic: e.STREAM_TOPIC,
+          group: e.STREAM_GROUP,
+          port: e.STREAM_PORT,
+          inlineMaxBytes: e.STREAM_INLINE_MAX_BYTES,
+        }
+      : undefined,
     log: { level: e.LOG_LEVEL },
   });
 }
@@ -235,6 +291,9 @@ export function describeConfig(config: Config): Record<string, string> {
     'image retention': formatDuration(config.images.retention),
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
+    'stream ingestion': config.stream
+      ? `topic ${config.stream.topic} on ${config.stream.brokers.join(', ')} (group ${config.stream.group}, ${config.stream.auth}${config.stream.ssl ? ', TLS' : ''})`
+      : 'off: set KAFKA_BROKERS=host:port,… to turn it on',
     'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };
 }
