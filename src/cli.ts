@@ -2,6 +2,7 @@
 import { commerceCommands, userCommands } from './commerce/commands.ts';
 import { imageCommands } from './images/commands.ts';
 import { keyCommands, principalCommands } from './images/gateway/commands.ts';
+import { streamCommands } from './images/stream/commands.ts';
 import {
   type CommandContext,
   type CommandTable,
@@ -32,6 +33,10 @@ const groups: Record<string, { summary: string; commands: CommandTable }> = {
     commands: principalCommands,
   },
   keys: { summary: 'API keys of principals', commands: keyCommands },
+  stream: {
+    summary: 'the Kafka stream: send, status, dead letters, topics',
+    commands: streamCommands,
+  },
 };
 
 function usage(): string {

@@ -1,9 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type CommandContext, type CommandTable, stringOption } from '../platform/cli-kit.ts';
 import { withDatabase } from '../platform/db/open.ts';
 import { createPool } from '../platform/db/pool.ts';
 import { AppError, UsageError } from '../platform/errors.ts';
+import { listFiles } from '../platform/files.ts';
+import { progressLine } from '../platform/progress-line.ts';
 import { schemas } from '../schemas.ts';
 import { sweep } from './expiry.ts';
 import { findPrincipal } from './gateway/principals.ts';
@@ -23,7 +25,7 @@ export const imageCommands: CommandTable = {
         throw new UsageError(`--owner names the images' owner\nusage: ${this.usage}`);
       if (input.positionals.length === 0)
         throw new UsageError(`name at least one file or folder\nusage: ${this.usage}`);
-      const files = (await Promise.all(input.positionals.map(expand))).flat();
+      const files = await listFiles(input.positionals);
       if (files.length === 0) throw new UsageError('no files found there');
       return withImages(ctx, async (deps) => {
         const principal = await findPrincipal(deps.db, owner);
@@ -42,7 +44,7 @@ export const imageCommands: CommandTable = {
           progress.clear();
           ctx.out(line.text);
         }
-        progress.done();
+        progress.clear();
         ctx.out(
           `${files.length - refused} accepted, ${refused} refused of ${files.length} file(s).`,
         );
@@ -133,39 +135,4 @@ async function ingestOne(
       return { ok: false, text: `refused   ${file}  cannot be read (${code})` };
     throw error;
   }
-}
-
-async function expand(target: string): Promise<string[]> {
-  const info = await stat(target).catch(() => null);
-  if (!info) return [target];
-  if (!info.isDirectory()) return [target];
-  const entries = await readdir(target, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries
-      .filter((e) => !e.name.startsWith('.'))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => expand(path.join(target, e.name))),
-  );
-  return nested.flat();
-}
-
-/** A one-line progress bar on stderr when it is a terminal; silent otherwise. */
-function progressLine(total: number) {
-  const tty = process.stderr.isTTY;
-  const width = 24;
-  return {
-    update(done: number, current: string) {
-      if (!tty) return;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(
-        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${path.basename(current).slice(0, 40)}\x1b[K`,
-      );
-    },
-    clear() {
-      if (tty) process.stderr.write('\r\x1b[K');
-    },
-    done() {
-      if (tty) process.stderr.write('\r\x1b[K');
-    },
-  };
 }

@@ -85,6 +85,9 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
         groupId: group,
         maxBytesPerPartition: 16 * 1024 * 1024,
         sessionTimeout: 10_000,
+        // A broker answers a fetch as soon as there is data; some (librdkafka's mock) only at the
+        // maximum wait, so a short one keeps new records from waiting seconds in either case.
+        maxWaitTimeInMs: 100,
         heartbeatInterval: 1000,
       });
       let crash: (error: Error) => void = () => {};
@@ -156,6 +159,8 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
       const finished = new Promise<void>((resolve, reject) => {
         finish = (error) => (error === undefined ? resolve() : reject(error));
       });
+      // Awaited below; a failure while still subscribing must not go unhandled meanwhile.
+      finished.catch(() => {});
       let idle: NodeJS.Timeout | undefined;
       const idleMs = options.idleMs ?? 30_000;
       const watch = () => {
