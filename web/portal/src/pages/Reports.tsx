@@ -12,7 +12,7 @@ import {
   TableRow,
 } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Title } from 'react-admin';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api.ts';
@@ -86,65 +86,85 @@ export function Reports() {
         </Card>
       </Grid>
       <Grid size={{ xs: 12, md: 7 }}>
-        <Card>
-          <CardHeader
-            title="Top 10 members by spending"
-            subheader="Completed transactions"
-            action={<CsvLink url="/api/reports/top-members" />}
-          />
-          <Table size="small" aria-label="Top members">
-            <TableHead>
-              <TableRow>
-                <TableCell>Member</TableCell>
-                <TableCell align="right">Transactions</TableCell>
-                <TableCell align="right">Spent</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {members.map((m) => (
-                <TableRow key={String(m.membership_id)}>
-                  <TableCell>
-                    {`${m.first_name} ${m.last_name}`}{' '}
-                    <small style={{ color: '#888' }}>{String(m.membership_id)}</small>
-                  </TableCell>
-                  <TableCell align="right">{String(m.completed_transactions)}</TableCell>
-                  <TableCell align="right">{formatMoney(m.total_spent)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Card>
+        <Ranking
+          title="Top 10 members by spending"
+          subheader="Completed transactions"
+          url="/api/reports/top-members"
+          label="Top members"
+          headings={['Member', 'Transactions', 'Spent']}
+          rows={members.map((m) => ({
+            key: String(m.membership_id),
+            name: (
+              <>
+                {`${m.first_name} ${m.last_name}`}{' '}
+                <small style={{ color: '#888' }}>{String(m.membership_id)}</small>
+              </>
+            ),
+            figures: [String(m.completed_transactions), formatMoney(m.total_spent)],
+          }))}
+        />
       </Grid>
       <Grid size={{ xs: 12, md: 5 }}>
-        <Card>
-          <CardHeader
-            title="Top 3 items"
-            subheader="Most units bought"
-            action={<CsvLink url="/api/reports/top-items" />}
-          />
-          <Table size="small" aria-label="Top items">
-            <TableHead>
-              <TableRow>
-                <TableCell>Item</TableCell>
-                <TableCell align="right">Units</TableCell>
-                <TableCell align="right">Purchases</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {items.map((i) => (
-                <TableRow key={String(i.item_id)}>
-                  <TableCell>
-                    {String(i.item_name)}
-                    {i.retired ? ' (retired)' : ''}
-                  </TableCell>
-                  <TableCell align="right">{String(i.units_bought)}</TableCell>
-                  <TableCell align="right">{String(i.times_bought)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Card>
+        <Ranking
+          title="Top 3 items"
+          subheader="Most units bought"
+          url="/api/reports/top-items"
+          label="Top items"
+          headings={['Item', 'Units', 'Purchases']}
+          rows={items.map((i) => ({
+            key: String(i.item_id),
+            name: `${String(i.item_name)}${i.retired ? ' (retired)' : ''}`,
+            figures: [String(i.units_bought), String(i.times_bought)],
+          }))}
+        />
       </Grid>
     </Grid>
+  );
+}
+
+type RankingRow = { key: string; name: ReactNode; figures: string[] };
+
+/** A report's ranked table: a name, then figures aligned right; with its CSV download. */
+function Ranking(props: {
+  title: string;
+  subheader: string;
+  url: string;
+  label: string;
+  headings: string[];
+  rows: RankingRow[];
+}) {
+  const [first, ...rest] = props.headings;
+  return (
+    <Card>
+      <CardHeader
+        title={props.title}
+        subheader={props.subheader}
+        action={<CsvLink url={props.url} />}
+      />
+      <Table size="small" aria-label={props.label}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{first}</TableCell>
+            {rest.map((h) => (
+              <TableCell key={h} align="right">
+                {h}
+              </TableCell>
+            ))}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {props.rows.map((row) => (
+            <TableRow key={row.key}>
+              <TableCell>{row.name}</TableCell>
+              {row.figures.map((f, index) => (
+                <TableCell key={props.headings[index + 1]} align="right">
+                  {f}
+                </TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Card>
   );
 }
