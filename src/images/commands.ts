@@ -58,7 +58,7 @@ export const imageCommands: CommandTable = {
     async run(_input, ctx) {
       const report = await withImages(ctx, (deps) => sweep(deps));
       ctx.out(
-        `Expired ${report.expired} image(s), deleted ${report.objectsDeleted} object(s) and ${report.orphansDeleted} orphan(s).`,
+        `Expired ${report.expired} image(s), deleted ${report.objectsDeleted} object(s), ${report.orphansDeleted} orphan(s) and ${report.claimsDeleted} stale stream claim(s).`,
       );
     },
   },

@@ -5,24 +5,36 @@ import type { Pool } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import type { ObjectStore } from './store/object-store.ts';
 
-export type SweepReport = { expired: number; objectsDeleted: number; orphansDeleted: number };
+export type SweepReport = {
+  expired: number;
+  objectsDeleted: number;
+  orphansDeleted: number;
+  claimsDeleted: number;
+};
 
 const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
 
 /**
  * Expires what is due, then removes orphans: objects under images/ that no image row owns (left by
  * a crash between writing objects and committing metadata, or between marking and deleting),
- * once they are older than `orphanGrace` so that an intake in progress is never touched.
+ * once they are older than `orphanGrace` so that an intake in progress is never touched. Last, the
+ * stream's claim-checked bytes (incoming/) that no record came for within `claimLifetime`.
  */
 export async function sweep(
   deps: { db: Pool; store: ObjectStore },
   options: {
     batch?: number;
     orphanGrace?: number;
+    claimLifetime?: number;
     onProgress?: (report: SweepReport) => void;
   } = {},
 ): Promise<SweepReport> {
-  const report: SweepReport = { expired: 0, objectsDeleted: 0, orphansDeleted: 0 };
+  const report: SweepReport = {
+    expired: 0,
+    objectsDeleted: 0,
+    orphansDeleted: 0,
+    claimsDeleted: 0,
+  };
   const batch = options.batch ?? 500;
   for (;;) {
     const due = await deps.db.query<{ image_id: string; object_keys: string[] }>(
@@ -40,6 +52,10 @@ export async function sweep(
     if (due.rows.length < batch) break;
   }
   report.orphansDeleted = await removeOrphans(deps, options.orphanGrace ?? 3_600_000);
+  report.claimsDeleted = await removeStaleClaims(
+    deps.store,
+    options.claimLifetime ?? 7 * 86_400_000,
+  );
   options.onProgress?.(report);
   return report;
 }
@@ -77,5 +93,17 @@ async function removeOrphans(
     if (candidates.length >= 500) await flush();
   }
   if (candidates.length > 0) await flush();
+  return removed;
+}
+
+/** Claim-checked bytes wait in incoming/ for their record (or a dead letter's replay), not forever. */
+async function removeStaleClaims(store: ObjectStore, lifetime: number): Promise<number> {
+  const cutoff = Date.now() - lifetime;
+  let removed = 0;
+  for await (const object of store.list('incoming/')) {
+    if (object.modifiedAt.getTime() > cutoff) continue;
+    await store.delete(object.key);
+    removed += 1;
+  }
   return removed;
 }

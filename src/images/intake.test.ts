@@ -203,6 +203,9 @@ describe('expiry', () => {
         width: 320,
       });
       assert.equal((await sweep(bed)).expired, 0, 'a second sweep has nothing to do');
+      await bed.store.put(`incoming/${'a'.repeat(64)}`, bytes);
+      assert.equal((await sweep(bed)).claimsDeleted, 0, 'a fresh claim waits for its record');
+      assert.equal((await sweep(bed, { claimLifetime: 0 })).claimsDeleted, 1, 'a stale claim goes');
     } finally {
       await bed.close();
     }
