@@ -17,6 +17,7 @@
 // (also on an error or Ctrl-C). The API runs in a worker thread, as a server apart from the client
 // that drives it. Every upload is made by a different owner, so none is a duplicate that skips the
 // work; the three ways take the same files, in the same order, with the same number in flight.
+
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +39,7 @@ import { connectMigrated, serverVersion, startScratchDatabase } from './lib/data
 import { driveAll } from './lib/drive.ts';
 import { formatMs, plural } from './lib/format.ts';
 import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
@@ -257,20 +259,9 @@ async function main(): Promise<void> {
 
 async function makeCorpus(count: number, grain: boolean): Promise<CorpusImage[]> {
   const grains = new Map<string, Buffer>();
-  const used = kinds.map(() => 0);
-  const total = kinds.reduce((sum, k) => sum + k.share, 0);
   const corpus: CorpusImage[] = [];
-  for (let index = 0; index < count; index++) {
+  for (const [index, kind] of fairMix(kinds, count).entries()) {
     stopIfInterrupted();
-    // Each next file is of the kind furthest behind its share, so any prefix is a fair mix.
-    let pick = 0;
-    let behind = Number.NEGATIVE_INFINITY;
-    for (const [k, kind] of kinds.entries()) {
-      const deficit = ((index + 1) * kind.share) / total - (used[k] ?? 0);
-      if (deficit > behind) [pick, behind] = [k, deficit];
-    }
-    used[pick] = (used[pick] ?? 0) + 1;
-    const kind = kinds[pick] as (typeof kinds)[number];
     const scene = await makeImage(kind.format, {
       width: kind.width,
       height: kind.height,

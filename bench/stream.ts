@@ -16,6 +16,7 @@
 // memory, 4 partitions a topic) in a temporary directory, removed at the end, also on an error or
 // Ctrl-C. Each round uses owners of its own, so no image is a duplicate that skips the work; A and
 // B take the same files in the same order; rounds alternate the order (A B, then B A).
+
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,7 @@ import { connectMigrated, serverVersion, startScratchDatabase } from './lib/data
 import { driveAll } from './lib/drive.ts';
 import { formatMs, formatRatio, plural } from './lib/format.ts';
 import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
@@ -405,20 +407,9 @@ async function makeCorpus(
   count: number,
   firstScene: number,
 ): Promise<CorpusImage[]> {
-  const used = mix.map(() => 0);
-  const total = mix.reduce((sum, k) => sum + k.share, 0);
   const corpus: CorpusImage[] = [];
-  for (let index = 0; index < count; index++) {
+  for (const [index, kind] of fairMix(mix, count).entries()) {
     stopIfInterrupted();
-    // Each next file is of the kind furthest behind its share, so any prefix is a fair mix.
-    let pick = 0;
-    let behind = Number.NEGATIVE_INFINITY;
-    for (const [k, kind] of mix.entries()) {
-      const deficit = ((index + 1) * kind.share) / total - (used[k] ?? 0);
-      if (deficit > behind) [pick, behind] = [k, deficit];
-    }
-    used[pick] = (used[pick] ?? 0) + 1;
-    const kind = mix[pick] as Kind;
     const bytes = await makeImage(kind.format, {
       width: kind.width,
       height: kind.height,

@@ -8,18 +8,10 @@ import {
 } from '../../../test/helpers/commerce-fixtures.ts';
 import { createTestDatabase, outcome, type TestDatabase } from '../../../test/helpers/database.ts';
 import { connect } from '../../platform/db/pool.ts';
+import type { AuditEntry } from '../audit.ts';
 import { removePerson, setPersonPii } from '../people.ts';
 
-type Entry = {
-  actor: string;
-  login: string;
-  request_id: string | null;
-  action: string;
-  table_name: string | null;
-  row_key: Record<string, unknown> | null;
-  old_values: Record<string, unknown> | null;
-  new_values: Record<string, unknown> | null;
-};
+type Entry = Omit<AuditEntry, 'audit_id' | 'changed_at'>;
 
 describe('the audit log', () => {
   let db: TestDatabase;
