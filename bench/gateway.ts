@@ -23,6 +23,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
+import { imageApiUpstreams } from '../src/images/gateway/run.ts';
 import { type Principal, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
@@ -120,7 +121,7 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
       const gateway = await buildGateway({
         db: pool('tessera-bench-gateway'),
         log: createLogger('silent'),
-        upstreams: [{ prefix: '/api/images', url: upstream, rewritePrefix: '/images' }],
+        upstreams: imageApiUpstreams(upstream),
         secret: data.secret,
         rateLimit: data.rateLimit,
         bodyLimit: 5 * 1024 * 1024,

@@ -1,5 +1,6 @@
 // The one command. A table of subcommands; the work lives in each area's commands module.
 import { commerceCommands, userCommands } from './commerce/commands.ts';
+import { analyticsCommands } from './images/analytics/commands.ts';
 import { imageCommands } from './images/commands.ts';
 import { keyCommands, principalCommands } from './images/gateway/commands.ts';
 import { streamCommands } from './images/stream/commands.ts';
@@ -36,6 +37,10 @@ const groups: Record<string, { summary: string; commands: CommandTable }> = {
   stream: {
     summary: 'the Kafka stream: send, status, dead letters, topics',
     commands: streamCommands,
+  },
+  analytics: {
+    summary: 'read-only SQL logins on the analytics schema for BI tools',
+    commands: analyticsCommands,
   },
 };
 

@@ -13,6 +13,8 @@ export const roles = {
 } as const;
 
 const { logistics, analytics, sales, admin, pii, portal } = roles;
+/** The image pipeline's BI logins (images 0006_analytics_readers.sql) connect to this database too. */
+const analyticsReaders = 'tessera_analytics_reader';
 
 /** `true` is a table-wide privilege; a list grants those columns only. */
 type Privileges = Partial<
@@ -41,7 +43,7 @@ const readAll: Privileges = { SELECT: true };
 const bookkeeping: Privileges = { SELECT: true, INSERT: true, UPDATE: true, DELETE: true };
 
 export const policy: Policy = {
-  connect: [logistics, analytics, sales, admin, portal],
+  connect: [logistics, analytics, sales, admin, portal, analyticsReaders],
   /** Schemas and the roles that may use them. */
   schemas: {
     commerce: [logistics, analytics, sales, admin, pii],

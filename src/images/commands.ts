@@ -3,10 +3,12 @@ import path from 'node:path';
 import { type CommandContext, type CommandTable, stringOption } from '../platform/cli-kit.ts';
 import { withDatabase } from '../platform/db/open.ts';
 import { createPool } from '../platform/db/pool.ts';
+import { formatDuration } from '../platform/duration.ts';
 import { AppError, UsageError } from '../platform/errors.ts';
 import { listFiles } from '../platform/files.ts';
 import { progressLine } from '../platform/progress-line.ts';
 import { schemas } from '../schemas.ts';
+import { seedDemoImages } from './analytics/seed-demo.ts';
 import { sweep } from './expiry.ts';
 import { findPrincipal } from './gateway/principals.ts';
 import { intake } from './intake.ts';
@@ -53,12 +55,18 @@ export const imageCommands: CommandTable = {
     },
   },
   sweep: {
-    summary: 'expire images past their retention and remove orphaned objects',
+    summary:
+      'expire images past their retention, remove orphaned objects, purge history past ANALYTICS_RETENTION',
     usage: 'tessera images sweep',
     async run(_input, ctx) {
-      const report = await withImages(ctx, (deps) => sweep(deps));
+      const report = await withImages(ctx, (deps) =>
+        sweep(deps, { historyRetention: ctx.config.images.analyticsRetention }),
+      );
       ctx.out(
         `Expired ${report.expired} image(s), deleted ${report.objectsDeleted} object(s), ${report.orphansDeleted} orphan(s) and ${report.claimsDeleted} stale stream claim(s).`,
+      );
+      ctx.out(
+        `Purged ${report.historyPurged} image row(s) and ${report.refusalsPurged} refusal(s) older than ANALYTICS_RETENTION (${formatDuration(ctx.config.images.analyticsRetention)}).`,
       );
     },
   },
@@ -71,6 +79,24 @@ export const imageCommands: CommandTable = {
         ctx.log.info({ done }, 'rewrapped'),
       );
       ctx.out(report);
+    },
+  },
+  'seed-demo': {
+    summary: 'add N demo images of metadata only (no bytes) over 400 days, for the dashboard',
+    usage: 'tessera images seed-demo --images <N>',
+    options: { images: { type: 'string' } },
+    async run(input, ctx) {
+      const images = Number(stringOption(input, 'images') ?? '10000');
+      if (!Number.isInteger(images) || images < 1 || images > 100_000_000)
+        throw new UsageError('--images takes a whole number from 1 to 100000000');
+      const report = await withDatabase(ctx, schemas, (db) =>
+        seedDemoImages(db, { images, retention: ctx.config.images.retention }, (done) =>
+          ctx.out(`  ${done.toLocaleString('en')} / ${images.toLocaleString('en')} images`),
+        ),
+      );
+      ctx.out(
+        `Seeded ${report.images.toLocaleString('en')} demo images in ${(report.milliseconds / 1000).toFixed(1)} s.`,
+      );
     },
   },
   'apply-lifecycle': {

@@ -1,15 +1,20 @@
 // One retention clock: when an image's time is up its original, its derivatives and its personal
-// metadata go together, and its row stays, marked expired, for analytics. With the fs store this
-// sweep is what deletes; with s3 the bucket's lifecycle rule deletes too, and the sweep reconciles.
+// metadata go together, and its row stays, marked expired, for analytics (until ANALYTICS_RETENTION,
+// see history.ts). With the fs store this sweep is what deletes; with s3 the bucket's lifecycle rule
+// deletes too, and the sweep reconciles.
 import type { Pool } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
+import { removeStaleDirectUploads } from './direct-uploads.ts';
+import { type PurgeReport, purgeHistory } from './history.ts';
 import type { ObjectStore } from './store/object-store.ts';
 
-export type SweepReport = {
+export type SweepReport = PurgeReport & {
   expired: number;
   objectsDeleted: number;
   orphansDeleted: number;
   claimsDeleted: number;
+  /** Direct-upload claims past their time, completed or not, with any object they left. */
+  directUploadsDeleted: number;
 };
 
 const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
@@ -18,7 +23,8 @@ const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
  * Expires what is due, then removes orphans: objects under images/ that no image row owns (left by
  * a crash between writing objects and committing metadata, or between marking and deleting),
  * once they are older than `orphanGrace` so that an intake in progress is never touched. Last, the
- * stream's claim-checked bytes (incoming/) that no record came for within `claimLifetime`.
+ * stream's claim-checked bytes (incoming/) that no record came for within `claimLifetime`, and
+ * (given `historyRetention`) the history older than that.
  */
 export async function sweep(
   deps: { db: Pool; store: ObjectStore },
@@ -26,6 +32,8 @@ export async function sweep(
     batch?: number;
     orphanGrace?: number;
     claimLifetime?: number;
+    /** ANALYTICS_RETENTION: rows of images gone longer ago are purged; without it none are. */
+    historyRetention?: number;
     onProgress?: (report: SweepReport) => void;
   } = {},
 ): Promise<SweepReport> {
@@ -34,6 +42,9 @@ export async function sweep(
     objectsDeleted: 0,
     orphansDeleted: 0,
     claimsDeleted: 0,
+    historyPurged: 0,
+    refusalsPurged: 0,
+    directUploadsDeleted: 0,
   };
   const batch = options.batch ?? 500;
   for (;;) {
@@ -56,6 +67,10 @@ export async function sweep(
     deps.store,
     options.claimLifetime ?? 7 * 86_400_000,
   );
+  // Direct uploads: their rows say when each claim is up, long before the 7 days above.
+  report.directUploadsDeleted = await removeStaleDirectUploads(deps);
+  if (options.historyRetention !== undefined)
+    Object.assign(report, await purgeHistory(deps.db, options.historyRetention, batch));
   options.onProgress?.(report);
   return report;
 }

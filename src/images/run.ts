@@ -40,12 +40,14 @@ export async function runImageApi(
     ...deps,
     spoolDir,
     gatewaySecret: await gatewaySecret(config),
+    directUploads: config.images.directUploads,
   });
   const sweeping = async () => {
     try {
       await app.cleanUpAbandonedUploads();
-      const report = await sweep(deps);
-      if (report.expired + report.orphansDeleted > 0) serviceLog.info(report, 'swept');
+      const report = await sweep(deps, { historyRetention: config.images.analyticsRetention });
+      if (report.expired + report.orphansDeleted + report.historyPurged + report.refusalsPurged > 0)
+        serviceLog.info(report, 'swept');
     } catch (error) {
       serviceLog.error({ err: error }, 'sweep failed; will try again');
     }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { UsageError } from './errors.ts';
 
 /** Checks a network in CIDR form (`10.8.0.0/16`, `2001:db8::/32`; a bare address is one host). */
 export function parseCidr(value: string): string {
@@ -20,4 +21,15 @@ export function parseCidrList(value: string): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map(parseCidr);
+}
+
+/** Networks given as repeated command-line options; a bad one is a usage error naming it. */
+export function parseCidrOptions(values: string[]): string[] {
+  return values.map((value) => {
+    try {
+      return parseCidr(value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
 }

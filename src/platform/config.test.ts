@@ -39,3 +39,26 @@ test('the CLI exits 2 with the list of problems on bad configuration', () => {
   assert.equal(result.status, 2);
   assert.match(result.stderr, /Invalid configuration:\n {2}- EMBEDDED_PG_PORT/);
 });
+
+test('direct uploads are off by default and need STORAGE=s3', () => {
+  assert.equal(loadConfig({}).images.directUploads, undefined);
+  assert.throws(
+    () => loadConfig({ IMAGE_DIRECT_UPLOADS: 'true' }),
+    (error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
+        'IMAGE_DIRECT_UPLOADS: needs STORAGE=s3 (clients post straight to the bucket); STORAGE is fs',
+      ]);
+      return true;
+    },
+  );
+  const s3 = { STORAGE: 's3', S3_BUCKET: 'tessera-images', IMAGE_DIRECT_UPLOADS: 'true' };
+  assert.deepEqual(loadConfig(s3).images.directUploads, { expiry: 15 * 60_000 });
+  const config = loadConfig({ ...s3, IMAGE_DIRECT_UPLOAD_EXPIRY: '5m' });
+  assert.deepEqual(config.images.directUploads, { expiry: 5 * 60_000 });
+  assert.match(describeConfig(config)['image direct uploads'] ?? '', /^on: .*valid 5m/);
+  assert.throws(
+    () => loadConfig({ ...s3, IMAGE_DIRECT_UPLOAD_EXPIRY: 'soon' }),
+    /IMAGE_DIRECT_UPLOAD_EXPIRY/,
+  );
+});

@@ -58,6 +58,9 @@ const environment = z
     S3_FORCE_PATH_STYLE: flag.default(false),
     S3_KMS_KEY_ID: z.string().min(1).optional(),
     IMAGE_RETENTION: duration.default(7 * 86_400_000),
+    IMAGE_DIRECT_UPLOADS: flag.default(false),
+    IMAGE_DIRECT_UPLOAD_EXPIRY: duration.default(15 * 60_000),
+    ANALYTICS_RETENTION: duration.default(400 * 86_400_000),
     IMAGE_API_HOST: z.string().min(1).default('127.0.0.1'),
     IMAGE_API_PORT: port.default(8081),
     GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -96,6 +99,13 @@ const environment = z
     GATEWAY_URL: z.string().url().optional(),
   })
   .superRefine((e, context) => {
+    if (e.ANALYTICS_RETENTION < e.IMAGE_RETENTION) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ANALYTICS_RETENTION'],
+        message: 'must be at least IMAGE_RETENTION: history outlives the images it describes',
+      });
+    }
     if (e.KAFKA_AUTH.startsWith('scram') && (!e.KAFKA_USERNAME || !e.KAFKA_PASSWORD)) {
       context.addIssue({
         code: 'custom',
@@ -108,6 +118,13 @@ const environment = z
         code: 'custom',
         path: ['S3_BUCKET'],
         message: 'is required when STORAGE=s3',
+      });
+    }
+    if (e.IMAGE_DIRECT_UPLOADS && e.STORAGE !== 's3') {
+      context.addIssue({
+        code: 'custom',
+        path: ['IMAGE_DIRECT_UPLOADS'],
+        message: `needs STORAGE=s3 (clients post straight to the bucket); STORAGE is ${e.STORAGE}`,
       });
     }
   });
@@ -144,6 +161,12 @@ export type Config = Readonly<{
     >;
     /** How long an image lives, in milliseconds. */
     retention: number;
+    /** How long an image's history row (bytes gone, marked expired) and refusals stay for analytics, in ms. */
+    analyticsRetention: number;
+    /** Uploads straight to the bucket by presigned POST (STORAGE=s3 only); off (undefined) by default. */
+    directUploads:
+      | Readonly<{ /** How long a presigned POST is valid, in milliseconds. */ expiry: number }>
+      | undefined;
     api: Readonly<{ host: string; port: number }>;
     /** Signs the principal the gateway passes to the image API; without it one is kept in the data directory. */
     gatewaySecret: string | undefined;
@@ -236,6 +259,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               masterKeys: e.STORAGE_MASTER_KEYS,
             },
       retention: e.IMAGE_RETENTION,
+      analyticsRetention: e.ANALYTICS_RETENTION,
+      directUploads: e.IMAGE_DIRECT_UPLOADS ? { expiry: e.IMAGE_DIRECT_UPLOAD_EXPIRY } : undefined,
       api: { host: e.IMAGE_API_HOST, port: e.IMAGE_API_PORT },
       gatewaySecret: e.GATEWAY_SECRET,
     },
@@ -289,6 +314,10 @@ export function describeConfig(config: Config): Record<string, string> {
         ? `fs in ${config.images.storage.dir}, encrypted (${config.images.storage.masterKeys ? 'master keys from STORAGE_MASTER_KEYS' : 'master keys kept in the data directory'})`
         : `s3 bucket ${config.images.storage.bucket} (${config.images.storage.region}${config.images.storage.endpoint ? `, ${config.images.storage.endpoint}` : ''}), ${config.images.storage.kmsKeyId ? 'SSE-KMS' : 'SSE-S3'}`,
     'image retention': formatDuration(config.images.retention),
+    'analytics history': `kept ${formatDuration(config.images.analyticsRetention)} after upload (ANALYTICS_RETENTION)`,
+    'image direct uploads': config.images.directUploads
+      ? `on: presigned POSTs to the bucket, valid ${formatDuration(config.images.directUploads.expiry)}`
+      : 'off: set IMAGE_DIRECT_UPLOADS=true (with STORAGE=s3) for images larger than a gateway request',
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
     'stream ingestion': config.stream

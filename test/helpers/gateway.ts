@@ -1,6 +1,7 @@
 // The gateway in front of a real image API listening on loopback, both on a test database.
-import { buildImageApi } from '../../src/images/api/app.ts';
+import { buildImageApi, type ImageApiDeps } from '../../src/images/api/app.ts';
 import { buildGateway, type GatewayDeps } from '../../src/images/gateway/app.ts';
+import { imageApiUpstreams } from '../../src/images/gateway/run.ts';
 import { listen } from '../../src/platform/http/listen.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { createImageTestbed, type ImageTestbed } from './image-service.ts';
@@ -18,14 +19,16 @@ export type GatewayTestbed = {
 
 export async function createGatewayTestbed(
   overrides: Partial<GatewayDeps> = {},
+  /** For the image API behind it, e.g. another store. */
+  imageApiOverrides: Partial<ImageApiDeps> = {},
 ): Promise<GatewayTestbed> {
   const bed = await createImageTestbed({ limits: { maxBytes: 4 * 1024 * 1024 } });
-  const imageApi = await buildImageApi({ ...bed, gatewaySecret });
+  const imageApi = await buildImageApi({ ...bed, gatewaySecret, ...imageApiOverrides });
   const imageApiUrl = await listen(imageApi, { host: '127.0.0.1', port: 0 });
   const gatewayDeps: GatewayDeps = {
     db: bed.db,
     log: createLogger('silent'),
-    upstreams: [{ prefix: '/api/images', url: imageApiUrl, rewritePrefix: '/images' }],
+    upstreams: imageApiUpstreams(imageApiUrl),
     secret: gatewaySecret,
     rateLimit: 1000,
     bodyLimit: 5 * 1024 * 1024,

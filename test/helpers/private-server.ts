@@ -10,14 +10,21 @@ import { createLogger } from '../../src/platform/log.ts';
 import { schemas } from '../../src/schemas.ts';
 import { freePort } from './ports.ts';
 
-export type PrivateServer = { url: string; admin: Connection; stop(): Promise<void> };
+export type PrivateServer = {
+  url: string;
+  admin: Connection;
+  /** As TESSERA_DATA_DIR and EMBEDDED_PG_PORT, so a `tessera` command uses this server as its own. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+};
 
 export async function startPrivateServer(): Promise<PrivateServer> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'tessera-private-'));
   await chmod(scratch, 0o755); // as root, the server runs as the postgres user
+  const port = await freePort();
   const server = await startEmbedded({
-    dataDir: path.join(scratch, 'pg'),
-    port: await freePort(),
+    dataDir: path.join(scratch, 'postgres'),
+    port,
     log: createLogger('silent'),
   });
   const admin = await connect(server.url);
@@ -25,6 +32,7 @@ export async function startPrivateServer(): Promise<PrivateServer> {
   return {
     url: server.url,
     admin,
+    env: { TESSERA_DATA_DIR: scratch, EMBEDDED_PG_PORT: String(port), DATABASE_URL: '' },
     async stop() {
       await admin.end().catch(() => {});
       await server.stop();

@@ -1,13 +1,17 @@
 // The image API: uploads in, images and their derivatives out, each only to those allowed to see
 // it. It trusts no client: the principal comes from the gateway's signed header.
 import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
+import { analyticsRoutes } from '../analytics/routes.ts';
 import { getImage, type ImageRecord, listImages, recordObject } from '../catalogue.ts';
+import type { DirectUploadSettings } from '../direct-uploads.ts';
 import { deleteImage } from '../expiry.ts';
 import { intake, objectKey } from '../intake.ts';
 import { type Principal, seesAll, verifyPrincipal } from '../principal.ts';
@@ -15,6 +19,8 @@ import { contentTypeOf, resize } from '../processing/derive.ts';
 import type { ImageLimits } from '../processing/limits.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { mountDirectUploads } from './direct-uploads.ts';
+import { present } from './present.ts';
 import { mountResumableUploads } from './resumable.ts';
 import { withSpooledUpload } from './upload.ts';
 
@@ -27,6 +33,8 @@ export type ImageApiDeps = {
   retention: number;
   gatewaySecret: string;
   log: Logger;
+  /** Presigned POSTs straight to the bucket (STORAGE=s3); off when undefined. */
+  directUploads?: DirectUploadSettings | undefined;
 };
 
 const idParams = z.object({ id: z.uuid({ error: 'not an image id' }) });
@@ -37,6 +45,17 @@ export async function buildImageApi(deps: ImageApiDeps) {
     log: deps.log,
     trustProxy: [],
     bodyLimit: deps.limits.maxBytes + 1024 * 1024,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tessera image API',
+        version: '1',
+        description:
+          'Reached through the gateway at /api: sign in (POST /api/auth/signin) or send Authorization: Bearer <key>.',
+      },
+    },
+    transform: jsonSchemaTransform,
   });
   await app.register(multipart, {
     limits: { fileSize: deps.limits.maxBytes, files: 1, fields: 5 },
@@ -58,8 +77,11 @@ export async function buildImageApi(deps: ImageApiDeps) {
     principals.set(request.raw, principal);
   });
   const resumable = mountResumableUploads(app, deps, (raw) => principals.get(raw));
+  mountDirectUploads(app, { ...deps, directUploads: deps.directUploads }, principalOf);
 
   app.get('/health', async () => ({ ok: true }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  analyticsRoutes(app, deps, principalOf);
 
   app.post(
     '/images',
@@ -225,11 +247,4 @@ function sendObject(reply: FastifyReply, format: string, bytes: Buffer) {
     .header('cache-control', 'private, max-age=3600')
     .header('content-security-policy', "default-src 'none'")
     .send(bytes);
-}
-
-/** What the API shows of an image: no object keys, no location. */
-function present(image: ImageRecord | undefined) {
-  if (!image) throw new AppError('not_found', 404, 'There is no such image.');
-  const { objects, live: _live, ...rest } = image;
-  return { ...rest, derivatives: objects.map(({ object_key: _key, ...o }) => o) };
 }

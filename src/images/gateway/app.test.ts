@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { createGatewayTestbed, type GatewayTestbed } from '../../../test/helpers/gateway.ts';
-import { makeImage } from '../../../test/helpers/images.ts';
+import { makeImage, seededBytes } from '../../../test/helpers/images.ts';
+import { listen } from '../../platform/http/listen.ts';
 import { addPrincipal, createKey, revokeKey } from './principals.ts';
 
 describe('the gateway', () => {
@@ -235,6 +238,49 @@ test('the rate limit answers 429 with Retry-After and is counted', async () => {
       (await t.gateway.inject({ method: 'GET', url: '/metrics' })).body,
       /gateway_rate_limited_total 2/,
     );
+  } finally {
+    await t.close();
+  }
+});
+
+test("the gateway's body limit holds for proxied uploads, declared or streamed", async () => {
+  // The image API behind it would take 4 MB: what refuses here is the gateway.
+  const t = await createGatewayTestbed({ bodyLimit: 1024 * 1024 });
+  try {
+    await addPrincipal(t.bed.db, { name: 'big', role: 'user' });
+    const key = await createKey(t.bed.db, 'big', 'loader', ['images:write', 'images:read']);
+    const url = `${await listen(t.gateway, { host: '127.0.0.1', port: 0 })}/api/images`;
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'image/png' };
+    const big = await sharp(seededBytes(700 * 700 * 3, 5), {
+      raw: { width: 700, height: 700, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    assert.ok(big.length > 1024 * 1024 && big.length < 4 * 1024 * 1024, `${big.length} bytes`);
+
+    const declared = await fetch(url, { method: 'POST', headers, body: big });
+    assert.equal(declared.status, 413);
+    assert.equal(((await declared.json()) as { code: string }).code, 'body_too_large');
+
+    const streamed = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: Readable.toWeb(Readable.from([big.subarray(0, 600_000), big.subarray(600_000)])),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+    assert.equal(((await streamed.json()) as { code: string }).code, 'body_too_large');
+    const stored = await t.bed.db.query('select 1 from images.images');
+    assert.equal(stored.rowCount, 0, 'nothing of a cut-off body is stored');
+
+    const small = await makeImage('png', { width: 64, height: 64 });
+    const fine = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: Readable.toWeb(Readable.from([small])),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(fine.status, 201, 'a streamed body under the limit passes');
   } finally {
     await t.close();
   }

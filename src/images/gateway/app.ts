@@ -2,6 +2,8 @@
 // session or an API key), applies the principal's network limits, scopes and rate limit, and passes
 // the request on to its upstream with the principal in a signed header, which the upstream trusts
 // only with a valid signature. Access logs, metrics, health and readiness are here too.
+
+import { Readable, Transform } from 'node:stream';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import httpProxy from '@fastify/http-proxy';
@@ -84,6 +86,10 @@ export async function buildGateway(deps: GatewayDeps) {
   });
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    // The proxy streams bodies past Fastify's own limit, so the gateway checks what is declared
+    // here and counts what is not (chunked) as it passes (capBody).
+    if (Number(request.headers['content-length'] ?? 0) > deps.bodyLimit)
+      throw bodyTooLarge(deps.bodyLimit);
     if (isOpen(request)) return;
     const caller = await authenticate(deps, request);
     if (caller && caller.cidrs.length > 0 && !contains(networkList(caller.cidrs), request.ip)) {
@@ -140,7 +146,10 @@ export async function buildGateway(deps: GatewayDeps) {
       prefix: upstream.prefix,
       rewritePrefix: upstream.rewritePrefix,
       http: { requestOptions: { timeout: deps.timeout } },
-      preHandler: async (request) => requireScope(request, scopeFor(request.method)),
+      preHandler: async (request) => {
+        requireScope(request, scopeFor(request.method));
+        capBody(request, deps.bodyLimit);
+      },
       replyOptions: {
         // CORS is the gateway's answer alone: an upstream's own (tus answers '*') is dropped.
         rewriteHeaders: (headers) =>
@@ -167,6 +176,14 @@ export async function buildGateway(deps: GatewayDeps) {
           };
         },
         onError: (reply, { error }) => {
+          if (reply.request.raw.readableAborted || overLimit.has(reply.request.raw)) {
+            const refusal = bodyTooLarge(deps.bodyLimit);
+            // The rest of the body is never read: the connection cannot carry another request.
+            return reply
+              .status(refusal.status)
+              .header('connection', 'close')
+              .send({ code: refusal.code, message: refusal.message, requestId: reply.request.id });
+          }
           metrics.upstreamErrors.inc({ upstream: upstream.prefix });
           reply.request.log.error({ err: error }, 'upstream failed');
           const timedOut = /timeout/i.test(String((error as Error)?.message ?? error));
@@ -238,6 +255,32 @@ export function requireScope(request: FastifyRequest, scope: Scope): void {
       403,
       'Analysts read images; they do not upload or delete them.',
     );
+}
+
+const overLimit = new WeakSet<object>();
+
+function bodyTooLarge(limit: number): AppError {
+  return new AppError(
+    'body_too_large',
+    413,
+    `The request body is larger than the gateway's limit of ${Math.floor(limit / 1024 / 1024)} MB.`,
+  );
+}
+
+/** A body sent without a length is counted as it streams through, and cut off past the limit. */
+function capBody(request: FastifyRequest, limit: number): void {
+  const body = request.body;
+  if (request.headers['content-length'] !== undefined || !(body instanceof Readable)) return;
+  let seen = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen <= limit) return done(null, chunk);
+      overLimit.add(request.raw);
+      done(bodyTooLarge(limit));
+    },
+  });
+  request.body = body.pipe(counted);
 }
 
 function scopeFor(method: string): Scope {

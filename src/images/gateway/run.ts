@@ -4,7 +4,16 @@ import { createPool } from '../../platform/db/pool.ts';
 import { listen } from '../../platform/http/listen.ts';
 import type { Logger } from '../../platform/log.ts';
 import { gatewaySecret, type RunningService } from '../run.ts';
-import { buildGateway } from './app.ts';
+import { buildGateway, type Upstream } from './app.ts';
+
+/** What the gateway passes on to the image API: images, analytics, and its OpenAPI document. */
+export function imageApiUpstreams(url: string): Upstream[] {
+  return [
+    { prefix: '/api/images', url, rewritePrefix: '/images' },
+    { prefix: '/api/analytics', url, rewritePrefix: '/analytics' },
+    { prefix: '/api/openapi.json', url, rewritePrefix: '/openapi.json' },
+  ];
+}
 
 /** Serves the gateway in front of the image API (and any upstreams configured) until closed. */
 export async function runGateway(
@@ -23,7 +32,7 @@ export async function runGateway(
     db,
     log: log.child({ service: 'gateway' }),
     upstreams: [
-      { prefix: '/api/images', url: imageApiUrl, rewritePrefix: '/images' },
+      ...imageApiUpstreams(imageApiUrl),
       ...config.gateway.upstreams.map((u) => ({ prefix: u.prefix, url: u.url, rewritePrefix: '' })),
     ],
     secret: await gatewaySecret(config),

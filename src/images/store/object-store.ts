@@ -14,7 +14,18 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<StoredObject>;
   /** A one-line description for logs and `tessera config`, with no secrets. */
   describe(): string;
+  /**
+   * Only where clients may write straight to the store (s3): a signed form for one POST of
+   * 1..maxBytes bytes to exactly `key`, encrypted as put() would, valid for `expiresIn` ms.
+   */
+  presignPost?(
+    key: string,
+    limits: { maxBytes: number; expiresIn: number },
+  ): Promise<PresignedPost>;
 }
+
+/** S3's browser-based upload: POST multipart/form-data to `url` with `fields`, the file last. */
+export type PresignedPost = { url: string; fields: Record<string, string> };
 
 export class ObjectNotFoundError extends AppError {
   readonly key: string;

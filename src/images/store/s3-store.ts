@@ -11,6 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { AppError } from '../../platform/errors.ts';
 import {
   assertValidKey,
@@ -97,6 +98,16 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
     },
     list: (listPrefix) => listObjects(client, bucket, prefix, listPrefix, options.listPageSize),
     describe: () => describeS3(options, prefix),
+    presignPost: (key, limits) =>
+      createPresignedPost(client, {
+        Bucket: bucket,
+        Key: fullKey(key),
+        // Every field becomes an exact-match condition of the signed policy (the key and the
+        // encryption among them), so the client can change none of them.
+        Fields: encryptionFields(options.kmsKeyId),
+        Conditions: [['content-length-range', 1, limits.maxBytes]],
+        Expires: Math.max(1, Math.ceil(limits.expiresIn / 1000)),
+      }),
   };
 }
 
@@ -109,6 +120,18 @@ function encryptionParams(kmsKeyId?: string) {
     SSEKMSKeyId: kmsKeyId,
     BucketKeyEnabled: true,
   } as const;
+}
+
+/**
+ * The same encryption as encryptionParams, in POST Object's documented form fields; whether a
+ * bucket key is used is then the bucket's default-encryption setting.
+ */
+function encryptionFields(kmsKeyId?: string): Record<string, string> {
+  if (!kmsKeyId) return { 'x-amz-server-side-encryption': 'AES256' };
+  return {
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-server-side-encryption-aws-kms-key-id': kmsKeyId,
+  };
 }
 
 async function* listObjects(

@@ -1,0 +1,216 @@
+// Each request of the analysts' dashboard through the gateway, against the same SQL run straight on
+// a connection (what psql would do), side by side in one run, over a history of demo images
+// (`tessera images seed-demo`: metadata only, 400 days, 30% streamed, kept 7 days each):
+//   node bench/analytics-dashboard.ts [--images 1000000] [--runs 9]
+// A request: GET /api/analytics/… with an analyst's API key (the key looked up, the principal
+// signed, the request proxied to the image API, its queries, the JSON or the grouping, the answer
+// back). The bare queries: the very statements that request sends, with the same parameters,
+// captured from the dashboard's own functions and replayed one after another on one connection.
+// Starts its own embedded PostgreSQL, image API and gateway, removed at the end.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import {
+  chart,
+  type ExplorerFilters,
+  explore,
+  type Filters,
+  nearDuplicates,
+  summary,
+} from '../src/images/analytics/dashboard.ts';
+import { seedDemoImages } from '../src/images/analytics/seed-demo.ts';
+import { buildImageApi } from '../src/images/api/app.ts';
+import { buildGateway } from '../src/images/gateway/app.ts';
+import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
+import { imageApiUpstreams } from '../src/images/gateway/run.ts';
+import { defaultImageLimits } from '../src/images/processing/limits.ts';
+import { createFsStore } from '../src/images/store/fs-store.ts';
+import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
+import { type Connection, createPool, type Db } from '../src/platform/db/pool.ts';
+import { listen } from '../src/platform/http/listen.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { withCleanup } from './lib/cleanup.ts';
+import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
+import { formatMs, formatRatio } from './lib/format.ts';
+import { parseOptions } from './lib/options.ts';
+import { figuresOf, runRounds } from './lib/rounds.ts';
+import { median } from './lib/stats.ts';
+import { table } from './lib/table.ts';
+
+type Request = { label: string; path: string; queries: (db: Db) => Promise<unknown> };
+type Captured = Array<[string, unknown[] | undefined]>;
+
+const { images, runs } = parseOptions({
+  images: { kind: 'count', default: 1_000_000 },
+  runs: { kind: 'count', default: 9 },
+});
+const retention = 7 * 86_400_000;
+
+await withCleanup(async (cleanup) => {
+  const scratch = await startScratchDatabase(cleanup);
+  const db = await connectMigrated(scratch.url, cleanup);
+  console.log(
+    `PostgreSQL ${await serverVersion(db)}, ${availableParallelism()} cores, ${runs} timed runs of each after one warm-up\n`,
+  );
+  const seeded = await seedDemoImages(db, { images, retention }, (done) =>
+    process.stderr.write(
+      `\r  seeded ${done.toLocaleString('en')} / ${images.toLocaleString('en')}`,
+    ),
+  );
+  process.stderr.write('\n');
+  await db.query('vacuum (analyze) images.images, images.daily_facts, images.refusals');
+  console.log(
+    `Seeded ${images.toLocaleString('en')} images (and rolled them up) in ${(seeded.milliseconds / 1000).toFixed(1)} s`,
+  );
+
+  const pool = createPool(scratch.url, { max: 10, applicationName: 'tessera-images' });
+  cleanup.push(() => pool.end());
+  const key = generateMasterKey();
+  const store = createFsStore({
+    root: path.join(scratch.scratch, 'objects'),
+    keyring: createKeyring(key.id, [[key.id, key.key]]),
+  });
+  const log = createLogger('silent');
+  const secret = 'bench-gateway-secret-shared-with-upstreams';
+  const api = await buildImageApi({
+    db: pool,
+    store,
+    limits: defaultImageLimits,
+    retention,
+    gatewaySecret: secret,
+    log,
+    spoolDir: path.join(scratch.scratch, 'spool'),
+  });
+  cleanup.push(() => api.close());
+  const gateway = await buildGateway({
+    db: pool,
+    log,
+    upstreams: imageApiUpstreams(await listen(api, { host: '127.0.0.1', port: 0 })),
+    secret,
+    rateLimit: 10_000_000,
+    bodyLimit: 1024 * 1024,
+    corsOrigins: [],
+    trustProxy: [],
+    timeout: 60_000,
+    session: { lifetime: '1 hour', idle: '1 hour' },
+  });
+  cleanup.push(() => gateway.close());
+  const gatewayUrl = await listen(gateway, { host: '127.0.0.1', port: 0 });
+  await addPrincipal(pool, { name: 'bench-analyst', role: 'analyst' });
+  const apiKey = await createKey(pool, 'bench-analyst', 'bench', ['images:read']);
+
+  const requests = await dashboardRequests(db);
+  const captured = new Map<Request, Captured>();
+  for (const request of requests) captured.set(request, await capture(pool, request));
+  type Variant = { request: Request; way: 'http' | 'sql' };
+  const variants: Variant[] = requests.flatMap((request) => [
+    { request, way: 'http' as const },
+    { request, way: 'sql' as const },
+  ]);
+  const measure = async (v: Variant) => {
+    const start = performance.now();
+    if (v.way === 'http') {
+      const response = await fetch(`${gatewayUrl}${v.request.path}`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`${v.request.path}: ${response.status} ${body}`);
+    } else {
+      for (const [text, values] of captured.get(v.request) ?? []) await db.query(text, values);
+    }
+    return performance.now() - start;
+  };
+  for (const v of variants) await measure(v); // warm-up
+  const timings = await runRounds(variants, runs, 'alternating', measure);
+
+  const rows = [['request', 'through the gateway ms', 'bare SQL ms', 'ratio', 'queries']];
+  for (const request of requests) {
+    const http = median(
+      figuresOf(
+        timings,
+        variants.find((v) => v.request === request && v.way === 'http') as Variant,
+      ),
+    );
+    const sql = median(
+      figuresOf(timings, variants.find((v) => v.request === request && v.way === 'sql') as Variant),
+    );
+    rows.push([
+      request.label,
+      formatMs(http),
+      formatMs(sql),
+      formatRatio(http, sql, 2),
+      String(captured.get(request)?.length ?? 0),
+    ]);
+  }
+  console.log(`\n${table(rows)}`);
+  console.log(
+    '\nmedians; ratio: through the gateway over the bare SQL. The near-duplicates request also groups the hashes in Node (the bare SQL only reads them).',
+  );
+});
+
+/** The dashboard as an analyst opens it (the last 30 days), then all time, then filtered. */
+async function dashboardRequests(db: Connection): Promise<Request[]> {
+  const owner = (
+    await db.query<{ owner_id: string }>(
+      'select owner_id from images.images group by owner_id order by count(*) desc limit 1',
+    )
+  ).rows[0]?.owner_id as string;
+  const last30: Filters = { from: dayOffset(-29), to: dayOffset(0) };
+  const query = (f: Filters) =>
+    new URLSearchParams(
+      Object.entries(f).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ).toString();
+  const summaryOf = (label: string, f: Filters): Request => ({
+    label,
+    path: `/api/analytics/summary?${query(f)}`,
+    queries: (db) => summary(db, f),
+  });
+  const chartOf = (name: Parameters<typeof chart>[1], label: string, f: Filters): Request => ({
+    label,
+    path: `/api/analytics/charts/${name}?${query(f)}`,
+    queries: (db) => chart(db, name, f),
+  });
+  const explorerOf = (label: string, f: ExplorerFilters, path: string): Request => ({
+    label,
+    path: `/api/analytics/images?${path}`,
+    queries: (db) => explore(db, f, { limit: 48 }),
+  });
+  return [
+    summaryOf('summary, 30 days', last30),
+    ...(
+      ['uploads', 'formats', 'sizes', 'dimensions', 'cameras', 'refusals', 'expiring'] as const
+    ).map((name) => chartOf(name, `${name}, 30 days`, last30)),
+    explorerOf('explorer, 30 days', last30, query(last30)),
+    {
+      label: 'near-duplicates, 30 days',
+      path: `/api/analytics/near-duplicates?${query(last30)}&distance=6`,
+      queries: (db) => nearDuplicates(db, last30, 6),
+    },
+    summaryOf('summary, all time', {}),
+    chartOf('uploads', 'uploads, all time', {}),
+    chartOf('cameras', 'cameras, all time', {}),
+    summaryOf('summary, all time, png', { format: 'png' }),
+    summaryOf('summary, all time, one owner', { owner }),
+    chartOf('uploads', 'uploads, all time, one owner', { owner }),
+    explorerOf(
+      'explorer, png ≥ 2000 px wide',
+      { format: 'png', minWidth: 2000 },
+      'format=png&min_width=2000',
+    ),
+  ];
+}
+
+/** The statements a request's dashboard function sends, with their parameters. */
+async function capture(db: Db, request: Request): Promise<Captured> {
+  const seen: Captured = [];
+  await request.queries({
+    query: (text, values) => {
+      seen.push([text, values]);
+      return db.query(text, values);
+    },
+  });
+  return seen;
+}
+
+function dayOffset(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
