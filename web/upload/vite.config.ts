@@ -8,7 +8,19 @@ const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8082';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The analytics chunk (recharts), loaded by analysts only, is a little over Vite's 500 kB.
+    chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      // React Query marks its modules "use client" for server components, which a browser-only
+      // bundle has no use for.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
+  },
   server: { port: 8083, strictPort: true },
   plugins: [
     {

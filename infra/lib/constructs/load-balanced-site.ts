@@ -1,0 +1,94 @@
+// An application load balancer in front of one fleet's port: HTTPS when a certificate is given
+// (HTTP then only redirects), plain HTTP otherwise; access logs to the shared log bucket.
+import { Duration } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export type LoadBalancedSiteProps = {
+  vpc: ec2.IVpc;
+  internetFacing: boolean;
+  /** Who may reach the load balancer at all. */
+  allowedCidrs: string[];
+  certificateArn: string | undefined;
+  /** The name browsers use (a DNS record you point at the load balancer); its DNS name otherwise. */
+  domainName: string | undefined;
+  accessLogs: s3.IBucket;
+  accessLogPrefix: string;
+};
+
+export class LoadBalancedSite extends Construct {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** The address browsers use: https with a certificate, http without. */
+  readonly origin: string;
+  private readonly listener: elbv2.ApplicationListener;
+
+  constructor(scope: Construct, id: string, props: LoadBalancedSiteProps) {
+    super(scope, id);
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${id} load balancer: from ${props.allowedCidrs.join(', ')} only`,
+      allowAllOutbound: false,
+    });
+    const ports = props.certificateArn ? [80, 443] : [80];
+    for (const cidr of props.allowedCidrs) {
+      for (const port of ports) {
+        this.securityGroup.addIngressRule(
+          ec2.Peer.ipv4(cidr),
+          ec2.Port.tcp(port),
+          `${id} from ${cidr}`,
+        );
+      }
+    }
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc,
+      internetFacing: props.internetFacing,
+      vpcSubnets: {
+        subnetType: props.internetFacing
+          ? ec2.SubnetType.PUBLIC
+          : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      },
+      securityGroup: this.securityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(props.accessLogs, props.accessLogPrefix);
+    this.listener = this.addListeners(props.certificateArn);
+    const scheme = props.certificateArn ? 'https' : 'http';
+    this.origin = `${scheme}://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+  }
+
+  private addListeners(certificateArn: string | undefined): elbv2.ApplicationListener {
+    if (!certificateArn) {
+      return this.loadBalancer.addListener('Http', { port: 80, open: false });
+    }
+    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    return this.loadBalancer.addListener('Https', {
+      port: 443,
+      open: false,
+      certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+    });
+  }
+
+  /** Sends traffic to a fleet's port; the fleet accepts it from this load balancer only. */
+  routeTo(
+    group: autoscaling.AutoScalingGroup,
+    port: number,
+    health: { path: string; codes: string },
+  ): void {
+    this.listener.addTargets('Fleet', {
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [group],
+      healthCheck: {
+        path: health.path,
+        healthyHttpCodes: health.codes,
+        interval: Duration.seconds(15),
+      },
+      deregistrationDelay: Duration.seconds(30),
+    });
+  }
+}
