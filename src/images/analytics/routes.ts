@@ -116,7 +116,11 @@ export function analyticsRoutes(
         return await explore(
           deps.db,
           {
-            ...q,
+            from: q.from,
+            to: q.to,
+            source: q.source,
+            format: q.format,
+            owner: q.owner,
             cameraMake: q.camera_make,
             cameraModel: q.camera_model,
             colourSpace: q.colour_space,
