@@ -220,6 +220,11 @@ describe('the analytics dashboard', () => {
       cursor = page.next;
     } while (cursor);
     assert.equal(seen.length, await count('not expired'));
+    const first = (await get('/api/analytics/images?limit=100')).json().images;
+    const real = first.filter((i: { ownerId: string }) => i.ownerId === userId);
+    assert.equal(real.length, 3);
+    for (const image of first)
+      assert.equal(image.hasThumbnail, image.ownerId === userId, 'demo rows have no bytes');
     assert.equal(new Set(seen).size, seen.length);
     const wide = (
       await get('/api/analytics/images?format=png&min_width=301&camera_make=CANON')

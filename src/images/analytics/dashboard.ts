@@ -191,6 +191,8 @@ export type ExplorerImage = {
   expiresAt: string;
   dominantColour: string;
   perceptualHash: string;
+  /** False for metadata without bytes (the demo history): there is nothing to show. */
+  hasThumbnail: boolean;
 };
 
 type ImageRow = {
@@ -211,6 +213,7 @@ type ImageRow = {
   expires_at: string;
   dominant_colour: string;
   perceptual_hash: string;
+  has_thumbnail: boolean;
 };
 
 /** A page of stored images, newest first, and the cursor of the next page (null at the end). */
@@ -313,5 +316,6 @@ function present(row: ImageRow): ExplorerImage {
     expiresAt: row.expires_at,
     dominantColour: row.dominant_colour,
     perceptualHash: row.perceptual_hash,
+    hasThumbnail: row.has_thumbnail,
   };
 }

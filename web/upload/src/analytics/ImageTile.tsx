@@ -7,7 +7,7 @@ import { formatDate, formatMegapixels, humanBytes } from './number-format.ts';
 
 export function ImageTile(props: { image: ExplorerImage; compact?: boolean; note?: string }) {
   const { image } = props;
-  const thumbnail = useImageUrl(images.url(image.id, 'thumbnail'));
+  const thumbnail = useImageUrl(image.hasThumbnail ? images.url(image.id, 'thumbnail') : undefined);
   const camera = [image.cameraMake, image.cameraModel].filter(Boolean).join(' ');
   return (
     <li
@@ -24,6 +24,7 @@ export function ImageTile(props: { image: ExplorerImage; compact?: boolean; note
           />
         )}
         {thumbnail.failed && <span className="thumb-failed">Thumbnail unavailable</span>}
+        {!image.hasThumbnail && <span className="thumb-failed">Metadata only</span>}
         <span className="tile-badge">{image.format.toUpperCase()}</span>
         {image.source === 'stream' && <span className="tile-badge right">Stream</span>}
       </div>

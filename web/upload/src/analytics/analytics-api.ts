@@ -51,6 +51,8 @@ export type ExplorerImage = {
   expiresAt: string;
   dominantColour: string | null;
   perceptualHash: string | null;
+  /** False for metadata without bytes (demo history): no thumbnail to fetch. */
+  hasThumbnail: boolean;
 };
 
 export type ExplorerPage = { images: ExplorerImage[]; next: string | null };
