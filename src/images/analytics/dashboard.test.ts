@@ -276,3 +276,27 @@ describe('the analytics dashboard', () => {
 function day(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 }
+
+test('analytics.daily_uploads reads the rollups and today alike, and agrees with analytics.images', async () => {
+  const t = await createGatewayTestbed();
+  try {
+    await seedDemoImages(t.bed.db, {
+      images: 2000,
+      days: 20,
+      owners: 10,
+      retention: t.bed.retention,
+    });
+    const fromView = await t.bed.db.query(
+      'select day::text, source, format, images, bytes::bigint, mean_megapixels from analytics.daily_uploads order by 1, 2, 3',
+    );
+    const fromImages = await t.bed.db.query(
+      `select (created_at at time zone 'UTC')::date::text as day, source, format, count(*)::bigint as images,
+              sum(bytes)::bigint as bytes, round(avg(width::numeric * height / 1e6), 2) as mean_megapixels
+       from images.images group by 1, 2, 3 order by 1, 2, 3`,
+    );
+    assert.ok(fromView.rows.length > 20);
+    assert.deepEqual(fromView.rows, fromImages.rows);
+  } finally {
+    await t.close();
+  }
+});

@@ -38,19 +38,21 @@ create function images.pixel_bucket(width integer, height integer) returns small
 -- branch per dimension, so a query for one dimension plans only that branch.
 create view images.image_facts as
   select image_id, owner_id, created_at, (created_at at time zone 'UTC')::date as day, source,
-         format, bytes, 'total' as dimension, '' as value
+         format, bytes, width::numeric * height / 1e6 as megapixels, 'total' as dimension,
+         '' as value
   from images.images
   union all
   select image_id, owner_id, created_at, (created_at at time zone 'UTC')::date, source, format,
-         bytes, 'size', images.size_bucket(bytes)::text
+         bytes, width::numeric * height / 1e6, 'size', images.size_bucket(bytes)::text
   from images.images
   union all
   select image_id, owner_id, created_at, (created_at at time zone 'UTC')::date, source, format,
-         bytes, 'pixels', images.pixel_bucket(width, height)::text
+         bytes, width::numeric * height / 1e6, 'pixels', images.pixel_bucket(width, height)::text
   from images.images
   union all
   select image_id, owner_id, created_at, (created_at at time zone 'UTC')::date, source, format,
-         bytes, 'camera', btrim(concat_ws(' ', camera_make, camera_model))
+         bytes, width::numeric * height / 1e6, 'camera',
+         btrim(concat_ws(' ', camera_make, camera_model))
   from images.images
   where camera_make is not null or camera_model is not null;
 comment on view images.image_facts is 'The facts each image adds to the daily rollups: one row per dimension.';
@@ -61,8 +63,9 @@ create table images.daily_facts (
   source    text   not null,
   format    text   not null,
   value     text   not null,
-  images    bigint not null,
-  bytes     bigint not null,
+  images     bigint  not null,
+  bytes      bigint  not null,
+  megapixels numeric not null,
   primary key (dimension, day, source, format, value)
 );
 comment on table images.daily_facts is 'images.image_facts summed per UTC day, for the days up to images.rollup_state.rolled_through.';
@@ -93,8 +96,8 @@ begin
     select coalesce(min(day), through + 1) - 1 into done from images.image_facts;
   end if;
   delete from images.daily_facts where day > done and day <= through;
-  insert into images.daily_facts (dimension, day, source, format, value, images, bytes)
-    select dimension, day, source, format, value, count(*), sum(bytes)
+  insert into images.daily_facts (dimension, day, source, format, value, images, bytes, megapixels)
+    select dimension, day, source, format, value, count(*), sum(bytes), sum(megapixels)
     from images.image_facts
     where created_at >= ((done + 1)::timestamp at time zone 'UTC')
       and created_at < ((through + 1)::timestamp at time zone 'UTC')
@@ -142,6 +145,25 @@ as $$
     and (only_format is null or f.format = only_format)
 $$;
 comment on function images.facts(text, date, date, text, text, text) is 'The dashboard''s facts of one dimension within its filters (null: no filter).';
+
+-- BI tools' daily aggregates from the rollups too (and today's images from the table), with the
+-- columns and types 0003 gave the view.
+create or replace view analytics.daily_uploads as
+  select day, source, format, sum(images)::bigint as images, sum(bytes) as bytes,
+         round(sum(megapixels) / sum(images), 2) as mean_megapixels
+  from (
+    select day, source, format, images, bytes, megapixels
+    from images.daily_facts
+    where dimension = 'total' and day <= (select rolled_through from images.rollup_state)
+    union all
+    select day, source, format, 1, bytes, megapixels
+    from images.image_facts
+    where dimension = 'total'
+      and created_at >= coalesce(
+        ((select rolled_through from images.rollup_state) + 1)::timestamp at time zone 'UTC',
+        '-infinity')
+  ) as facts
+  group by day, source, format;
 
 -- One owner's facts come from the index alone (no table reads), as do the figures about now.
 drop index images.images_owner_created_idx;
