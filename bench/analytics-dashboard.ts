@@ -161,7 +161,40 @@ await withCleanup(async (cleanup) => {
       'request also groups the hashes in Node (the bare SQL only reads them).',
     ].join('\n'),
   );
+  await biDailyAggregates(db);
 });
+
+/** What a BI tool reads: the daily view over the rollups, against the same sums from the images. */
+async function biDailyAggregates(db: Connection): Promise<void> {
+  const variants = [
+    {
+      label: 'analytics.daily_uploads (rollups + today)',
+      text: 'select * from analytics.daily_uploads',
+    },
+    {
+      label: 'the same, summed from images.images',
+      text: `select (created_at at time zone 'UTC')::date as day, source, format, count(*) as images,
+                    sum(bytes) as bytes, round(avg(width::numeric * height / 1e6), 2) as mean_megapixels
+             from images.images group by 1, 2, 3`,
+    },
+  ];
+  for (const v of variants) await db.query(v.text);
+  const timings = await runRounds(variants, runs, 'alternating', async (v) => {
+    const start = performance.now();
+    await db.query(v.text);
+    return performance.now() - start;
+  });
+  const base = median(figuresOf(timings, variants[0] as (typeof variants)[0]));
+  console.log(
+    `\n${table([
+      ['BI query, every row', 'median ms', 'vs the view'],
+      ...variants.map((v) => {
+        const ms = median(figuresOf(timings, v));
+        return [v.label, formatMs(ms), formatRatio(ms, base, 1)];
+      }),
+    ])}`,
+  );
+}
 
 /** The dashboard as an analyst opens it (the last 30 days), then all time, then filtered. */
 async function dashboardRequests(db: Connection): Promise<Request[]> {
