@@ -37,7 +37,6 @@ export class CommerceStack extends Stack {
       internetFacing: false,
       allowedCidrs: networks,
       certificateArn: config.portalCertificateArn,
-      domainName: undefined,
       accessLogs: foundation.accessLogs,
       accessLogPrefix: 'portal-alb',
     });

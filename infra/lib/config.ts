@@ -34,10 +34,17 @@ export type TesseraConfig = {
   logRetentionDays: number;
   /** Optional: alarms and scaling events are mailed here as well as published to SNS. */
   alarmEmail: string | undefined;
-  /** Optional ACM certificates; without them the load balancers listen on plain HTTP. */
+  /**
+   * Optional, with webDomainName: the ACM certificate CloudFront presents for that name. CloudFront
+   * takes certificates from us-east-1 only, whatever the region of the stacks.
+   */
   webCertificateArn: string | undefined;
-  /** Optional: the web app's DNS name (a record you point at its load balancer). */
+  /**
+   * Optional, with webCertificateArn: the site's own name (a record you point at the CloudFront
+   * distribution). Without both, the site is https://<id>.cloudfront.net.
+   */
   webDomainName: string | undefined;
+  /** Optional ACM certificate (in the stacks' region) for the internal portal; HTTP without it. */
   portalCertificateArn: string | undefined;
   /** Optional: a QuickSight user or group ARN that may use (and share) the data source. */
   quickSightPrincipalArn: string | undefined;
@@ -141,4 +148,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Portal and commerce database: reachable from these networks only (Design 1). */
 export function companyNetworks(config: TesseraConfig): string[] {
   return [...config.officeCidrs, ...config.vpnCidrs];
+}
+
+/** The site's own name needs its certificate (in us-east-1, for CloudFront) and vice versa. */
+export function webDomain(
+  config: TesseraConfig,
+): { name: string; certificateArn: string } | undefined {
+  const { webDomainName: name, webCertificateArn: certificateArn } = config;
+  if (!name && !certificateArn) return undefined;
+  if (!name || !certificateArn) {
+    throw new Error(
+      'webDomainName and webCertificateArn go together: the name CloudFront answers to and its ACM certificate in us-east-1',
+    );
+  }
+  return { name, certificateArn };
 }

@@ -1,6 +1,7 @@
 // Design 2: the image pipeline. The upload web app and the image API on their own auto-scaling
-// groups, API Gateway in front of the API, the encrypted 7-day bucket, MSK and its consumer, the
-// metadata database and the BI login QuickSight will use.
+// groups, API Gateway in front of the API, one CloudFront site in front of both (so the browser's
+// session cookie is first-party), the encrypted 7-day bucket, MSK and its consumer, the metadata
+// database and the BI login QuickSight will use.
 import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,13 +11,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { companyNetworks, type TesseraConfig } from './config.ts';
-import { ApiFrontDoor } from './constructs/api-front-door.ts';
+import { companyNetworks, type TesseraConfig, webDomain } from './config.ts';
+import { API_STAGE, ApiFrontDoor } from './constructs/api-front-door.ts';
 import { ImageStore } from './constructs/image-store.ts';
 import { KafkaCluster } from './constructs/kafka-cluster.ts';
 import { LoadBalancedSite } from './constructs/load-balanced-site.ts';
 import { PostgresDatabase } from './constructs/postgres-database.ts';
 import { ServiceFleet } from './constructs/service-fleet.ts';
+import { WebDistribution, webOriginHeader } from './constructs/web-distribution.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 import { suppress } from './nag.ts';
 
@@ -39,6 +41,7 @@ export class ImagesStack extends Stack {
   readonly kafka: KafkaCluster;
   readonly web: LoadBalancedSite;
   readonly front: ApiFrontDoor;
+  readonly site: WebDistribution;
   readonly webFleet: ServiceFleet;
   readonly apiFleet: ServiceFleet;
   readonly streamFleet: ServiceFleet;
@@ -51,25 +54,42 @@ export class ImagesStack extends Stack {
     const vpc = foundation.vpc;
     this.alarmTopic = foundation.alarmTopic;
 
+    const originHeader = webOriginHeader(this);
+    // The certificate and name settings belong to CloudFront now; the ALB is its HTTP origin.
     this.web = new LoadBalancedSite(this, 'WebApp', {
       vpc,
       internetFacing: true,
       allowedCidrs: ['0.0.0.0/0'],
-      certificateArn: config.webCertificateArn,
-      domainName: config.webDomainName,
+      certificateArn: undefined,
       accessLogs: foundation.accessLogs,
       accessLogPrefix: 'web-alb',
+      requiredHeader: originHeader,
     });
     suppress(this.web, [
       {
         id: 'AwsSolutions-EC23',
         reason:
-          'The upload web app is for the public; WAF (rate rule, managed rules) guards it, and only the load balancer is open, never the instances.',
+          'CloudFront reaches the load balancer from its edge addresses, so port 80 is open; the listener forwards only requests carrying CloudFront’s secret origin header (403 otherwise), WAF guards it, and the instances accept the load balancer only.',
       },
     ]);
+    this.front = new ApiFrontDoor(this, 'Api', {
+      vpc,
+      limits: config.api,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.front.webAcl.associate('WebApp', this.web.loadBalancer.loadBalancerArn);
+    this.site = new WebDistribution(this, 'Site', {
+      loadBalancer: this.web.loadBalancer,
+      originHeader,
+      api: this.front.api,
+      apiStage: API_STAGE,
+      accessLogs: foundation.accessLogs,
+      accessLogPrefix: 'web-cloudfront/',
+      domain: webDomain(config),
+    });
     this.store = new ImageStore(this, 'ImageStore', {
       retentionDays: config.imageRetentionDays,
-      browserOrigins: [this.web.origin],
+      browserOrigins: this.site.origins,
       accessLogs: foundation.accessLogs,
     });
     this.database = new PostgresDatabase(this, 'MetadataDb', {
@@ -117,13 +137,6 @@ export class ImagesStack extends Stack {
       },
     ]);
 
-    this.front = new ApiFrontDoor(this, 'Api', {
-      vpc,
-      limits: config.api,
-      logRetentionDays: config.logRetentionDays,
-    });
-    this.front.webAcl.associate('WebApp', this.web.loadBalancer.loadBalancerArn);
-
     const storage = {
       STORAGE: 's3',
       S3_BUCKET: this.store.bucket.bucketName,
@@ -142,7 +155,12 @@ export class ImagesStack extends Stack {
       ...common,
       size: config.fleets.web,
       processes: [{ service: 'web', port: PORTS.web, healthPath: '/' }],
-      environment: { WEB_HOST: '0.0.0.0', WEB_PORT: `${PORTS.web}`, GATEWAY_URL: this.front.url },
+      // The page and the API share the site's origin: the session cookie is first-party.
+      environment: {
+        WEB_HOST: '0.0.0.0',
+        WEB_PORT: `${PORTS.web}`,
+        GATEWAY_URL: this.site.origin,
+      },
       secrets: [],
       migrate: false,
       loadBalanced: true,
@@ -166,7 +184,7 @@ export class ImagesStack extends Stack {
         GATEWAY_HOST: '0.0.0.0',
         GATEWAY_PORT: `${PORTS.gateway}`,
         GATEWAY_BODY_LIMIT_MB: '10',
-        GATEWAY_CORS_ORIGINS: this.web.origin,
+        GATEWAY_CORS_ORIGINS: this.site.origins.join(','),
         // API Gateway and the NLB sit in the VPC; their X-Forwarded-For names the caller.
         TRUST_PROXY: config.vpcCidr,
       },
@@ -276,7 +294,10 @@ export class ImagesStack extends Stack {
   }
 
   private addOutputs(): void {
-    new CfnOutput(this, 'WebAppUrl', { value: this.web.origin });
+    new CfnOutput(this, 'WebAppUrl', { value: this.site.origin });
+    new CfnOutput(this, 'DistributionDomainName', {
+      value: this.site.distribution.distributionDomainName,
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.front.url });
     new CfnOutput(this, 'ImagesBucket', { value: this.store.bucket.bucketName });
     new CfnOutput(this, 'KafkaClusterArn', { value: this.kafka.clusterArn });

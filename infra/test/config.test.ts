@@ -1,7 +1,13 @@
 // The settings: defaults, context overrides, and refusal of misspelt keys. No synthesis here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configFromContext, DEFAULT_REGION, DUMMY_ACCOUNT, defaultConfig } from '../lib/config.ts';
+import {
+  configFromContext,
+  DEFAULT_REGION,
+  DUMMY_ACCOUNT,
+  defaultConfig,
+  webDomain,
+} from '../lib/config.ts';
 
 function context(values: Record<string, unknown>) {
   return { tryGetContext: (key: string) => values[key] };
@@ -47,4 +53,16 @@ test('a misspelt setting is refused rather than ignored', () => {
     () => configFromContext(context({ tessera: { fleets: { wbe: { max: 3 } } } }), {}),
     /unknown setting "fleets\.wbe"/,
   );
+});
+
+test('the site’s own name and its (us-east-1) certificate go together, or neither is set', () => {
+  const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+  const config = defaultConfig();
+  assert.equal(webDomain(config), undefined);
+  assert.deepEqual(
+    webDomain({ ...config, webDomainName: 'images.example.com', webCertificateArn: arn }),
+    { name: 'images.example.com', certificateArn: arn },
+  );
+  assert.throws(() => webDomain({ ...config, webDomainName: 'images.example.com' }), /together/);
+  assert.throws(() => webDomain({ ...config, webCertificateArn: arn }), /together/);
 });

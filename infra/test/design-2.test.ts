@@ -83,7 +83,11 @@ describe('Design 2', () => {
       });
       const userData = userDataOf(images, imagesStack.webFleet);
       assert.match(userData, /src\/cli\.ts serve web --port 8083/);
-      assert.match(userData, /GATEWAY_URL='https:\/\/\$\{/);
+      // The browser reaches the gateway on the same CloudFront site as the page (one-site.test.ts).
+      const site = logicalIdOf(imagesStack.site.distribution);
+      assert.ok(
+        userData.includes(`GATEWAY_URL='https://\${{"Fn::GetAtt":["${site}","DomainName"]}}'`),
+      );
     });
 
     test('the web app scales on CPU', () => {

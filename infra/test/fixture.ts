@@ -24,16 +24,20 @@ export type Built = {
 
 let built: Built | undefined;
 
+/** The app as the tests' settings give it, synthesized once per test file. */
 export function tessera(): Built {
-  if (!built) {
-    const app = new App();
-    const stacks = buildTessera(app, config);
-    const templates = Object.fromEntries(
-      Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack)]),
-    ) as Record<keyof TesseraStacks, Template>;
-    built = { app, stacks, templates };
-  }
+  built ??= synthesize(config);
   return built;
+}
+
+/** A whole app with other settings: for a test file that needs one (one synthesis per file). */
+export function synthesize(settings: TesseraConfig): Built {
+  const app = new App();
+  const stacks = buildTessera(app, settings);
+  const templates = Object.fromEntries(
+    Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack)]),
+  ) as Record<keyof TesseraStacks, Template>;
+  return { app, stacks, templates };
 }
 
 export type Statement = {

@@ -13,6 +13,9 @@ import type { TesseraConfig } from '../config.ts';
 import { suppress } from '../nag.ts';
 import { RateLimitedWebAcl } from './rate-limited-web-acl.ts';
 
+/** The REST API's one stage: the path prefix of every execute-api URL (and of CloudFront's origin). */
+export const API_STAGE = 'v1';
+
 export type ApiFrontDoorProps = {
   vpc: ec2.IVpc;
   limits: TesseraConfig['api'];
@@ -73,7 +76,7 @@ export class ApiFrontDoor extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'v1',
+        stageName: API_STAGE,
         tracingEnabled: true,
         throttlingRateLimit: props.limits.rateLimit,
         throttlingBurstLimit: props.limits.burstLimit,

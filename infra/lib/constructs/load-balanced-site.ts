@@ -1,5 +1,6 @@
 // An application load balancer in front of one fleet's port: HTTPS when a certificate is given
-// (HTTP then only redirects), plain HTTP otherwise; access logs to the shared log bucket.
+// (HTTP then only redirects), plain HTTP otherwise; access logs to the shared log bucket. Behind a
+// CDN it may require a header only the CDN sends: anything without it gets 403.
 import { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -13,18 +14,21 @@ export type LoadBalancedSiteProps = {
   /** Who may reach the load balancer at all. */
   allowedCidrs: string[];
   certificateArn: string | undefined;
-  /** The name browsers use (a DNS record you point at the load balancer); its DNS name otherwise. */
-  domainName: string | undefined;
   accessLogs: s3.IBucket;
   accessLogPrefix: string;
+  /** Forward only requests carrying this header and value (CloudFront's origin header). */
+  requiredHeader?: RequiredHeader;
 };
+
+export type RequiredHeader = { name: string; value: string };
 
 export class LoadBalancedSite extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly securityGroup: ec2.SecurityGroup;
-  /** The address browsers use: https with a certificate, http without. */
+  /** The load balancer's own address: https with a certificate, http without. */
   readonly origin: string;
   private readonly listener: elbv2.ApplicationListener;
+  private readonly requiredHeader: RequiredHeader | undefined;
 
   constructor(scope: Construct, id: string, props: LoadBalancedSiteProps) {
     super(scope, id);
@@ -56,8 +60,17 @@ export class LoadBalancedSite extends Construct {
     });
     this.loadBalancer.logAccessLogs(props.accessLogs, props.accessLogPrefix);
     this.listener = this.addListeners(props.certificateArn);
+    this.requiredHeader = props.requiredHeader;
+    if (this.requiredHeader) {
+      this.listener.addAction('RefuseWithoutOriginHeader', {
+        action: elbv2.ListenerAction.fixedResponse(403, {
+          contentType: 'text/plain',
+          messageBody: 'Forbidden',
+        }),
+      });
+    }
     const scheme = props.certificateArn ? 'https' : 'http';
-    this.origin = `${scheme}://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    this.origin = `${scheme}://${this.loadBalancer.loadBalancerDnsName}`;
   }
 
   private addListeners(certificateArn: string | undefined): elbv2.ApplicationListener {
@@ -73,13 +86,23 @@ export class LoadBalancedSite extends Construct {
     });
   }
 
-  /** Sends traffic to a fleet's port; the fleet accepts it from this load balancer only. */
+  /**
+   * Sends traffic to a fleet's port; the fleet accepts it from this load balancer only. With a
+   * required header, only requests that carry it are forwarded (a rule); the rest get 403.
+   */
   routeTo(
     group: autoscaling.AutoScalingGroup,
     port: number,
     health: { path: string; codes: string },
   ): void {
+    const header = this.requiredHeader;
     this.listener.addTargets('Fleet', {
+      ...(header
+        ? {
+            priority: 1,
+            conditions: [elbv2.ListenerCondition.httpHeader(header.name, [header.value])],
+          }
+        : {}),
       port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [group],

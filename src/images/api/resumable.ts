@@ -38,12 +38,10 @@ export function mountResumableUploads(
     path: resumablePath,
     datastore,
     maxSize: deps.limits.maxBytes,
-    respectForwardedHeaders: true,
-    // Behind the gateway the client knows this path under the gateway's prefix (/api).
-    generateUrl(req, { proto, host, path: base, id }) {
-      const prefix = (req as unknown as Request).headers.get('x-forwarded-prefix') ?? '';
-      const safe = /^\/[a-z]+$/.test(prefix) ? prefix : '';
-      return `${proto}://${host}${safe}${base}/${id}`;
+    // A path, not a URL (tus allows either): the client resolves it against the site it called,
+    // whatever host the proxies on the way saw. The gateway maps it under its own prefix (/api).
+    generateUrl(_req, { path: base, id }) {
+      return `${base}/${id}`;
     },
     async onUploadCreate(req, upload) {
       // The owner is whoever creates the upload; a client's own claim is overwritten.

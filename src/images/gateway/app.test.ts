@@ -143,6 +143,18 @@ describe('the gateway', () => {
     assert.equal(response.statusCode, 413);
   });
 
+  test('a resumable upload is created at a path under /api, whatever host the proxies saw', async () => {
+    const created = await call('POST', '/api/images/uploads', adaKey, {
+      headers: {
+        host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+        'tus-resumable': '1.0.0',
+        'upload-length': '1000',
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.match(String(created.headers.location), /^\/api\/images\/uploads\/[\w-]+$/);
+  });
+
   test('the request id is echoed, and a fresh one made when none is given', async () => {
     const response = await call('GET', '/api/images', adaKey, {
       headers: { 'x-request-id': 'trace-42' },
