@@ -1,5 +1,6 @@
 import {
   type CommandTable,
+  countOption,
   flag,
   positional,
   stringList,
@@ -129,10 +130,7 @@ export const commerceCommands: CommandTable = {
     usage: 'tessera db seed-demo --transactions <N>',
     options: { transactions: { type: 'string' } },
     async run(input, ctx) {
-      const count = Number(stringOption(input, 'transactions') ?? '1000');
-      if (!Number.isInteger(count) || count < 1 || count > 100_000_000) {
-        throw new UsageError('--transactions takes a whole number from 1 to 100000000');
-      }
+      const count = countOption(input, 'transactions', { fallback: 1000, max: 100_000_000 });
       const report = await withDatabase(ctx, schemas, (db) =>
         seedDemo(db, count, (done) =>
           ctx.out(`  ${done.toLocaleString('en')} / ${count.toLocaleString('en')} transactions`),

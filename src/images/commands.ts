@@ -1,6 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type CommandContext, type CommandTable, stringOption } from '../platform/cli-kit.ts';
+import {
+  type CommandContext,
+  type CommandTable,
+  countOption,
+  stringOption,
+} from '../platform/cli-kit.ts';
 import { withDatabase } from '../platform/db/open.ts';
 import { createPool } from '../platform/db/pool.ts';
 import { formatDuration } from '../platform/duration.ts';
@@ -86,9 +91,7 @@ export const imageCommands: CommandTable = {
     usage: 'tessera images seed-demo --images <N>',
     options: { images: { type: 'string' } },
     async run(input, ctx) {
-      const images = Number(stringOption(input, 'images') ?? '10000');
-      if (!Number.isInteger(images) || images < 1 || images > 100_000_000)
-        throw new UsageError('--images takes a whole number from 1 to 100000000');
+      const images = countOption(input, 'images', { fallback: 10_000, max: 100_000_000 });
       const report = await withDatabase(ctx, schemas, (db) =>
         seedDemoImages(db, { images, retention: ctx.config.images.retention }, (done) =>
           ctx.out(`  ${done.toLocaleString('en')} / ${images.toLocaleString('en')} images`),

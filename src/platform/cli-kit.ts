@@ -46,6 +46,18 @@ export function stringOption(input: CommandInput, name: string): string | undefi
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A whole number option from 1 to `max`, `fallback` when it is not given. */
+export function countOption(
+  input: CommandInput,
+  name: string,
+  range: { fallback: number; max: number },
+): number {
+  const count = Number(stringOption(input, name) ?? range.fallback);
+  if (!Number.isInteger(count) || count < 1 || count > range.max)
+    throw new UsageError(`--${name} takes a whole number from 1 to ${range.max}`);
+  return count;
+}
+
 export function stringList(input: CommandInput, name: string): string[] {
   const value = input.values[name];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');

@@ -3,7 +3,6 @@
 // downloads a chart's CSV, explores the images and finds the near-duplicate pair; a user sees no
 // analytics at all.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -12,12 +11,10 @@ import sharp from 'sharp';
 import { addPrincipal, createKey } from '../../src/images/gateway/principals.ts';
 import { intake } from '../../src/images/intake.ts';
 import type { ImageFormat } from '../../src/images/processing/sniff.ts';
-import { buildWebServer, uploadWebRoot } from '../../src/images/web/server.ts';
-import { listen } from '../../src/platform/http/listen.ts';
-import { createLogger } from '../../src/platform/log.ts';
 import { browserAvailable, launchBrowser, screenshots } from '../helpers/browser.ts';
-import { createGatewayTestbed, type GatewayTestbed } from '../helpers/gateway.ts';
+import type { GatewayTestbed } from '../helpers/gateway.ts';
 import { type ImageOptions, makeImage, seededBytes } from '../helpers/images.ts';
+import { startUploadApp, type UploadApp } from '../helpers/upload-app.ts';
 
 const password = 'correct horse battery';
 const analystEmail = 'ann.analyst@example.com';
@@ -47,7 +44,7 @@ const streamOwner = 'feed.harbour-cam';
 describe('the analytics view in a browser', {
   skip: browserAvailable ? false : 'Debian chromium is not installed',
 }, () => {
-  let web: Awaited<ReturnType<typeof buildWebServer>>;
+  let app: UploadApp | undefined;
   let webUrl: string;
   let gatewayUrl = '';
   let testbed: GatewayTestbed;
@@ -58,15 +55,8 @@ describe('the analytics view in a browser', {
   const pageErrors: string[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, ['web/build-if-stale.ts', 'upload'], { stdio: 'inherit' });
-    web = await buildWebServer({
-      webRoot: uploadWebRoot,
-      gatewayUrl: () => gatewayUrl,
-      log: createLogger('silent'),
-    });
-    webUrl = await listen(web, { host: '127.0.0.1', port: 0 });
-    testbed = await createGatewayTestbed({ corsOrigins: [webUrl] });
-    gatewayUrl = await listen(testbed.gateway, { host: '127.0.0.1', port: 0 });
+    app = await startUploadApp();
+    ({ webUrl, gatewayUrl, testbed } = app);
     const db = testbed.bed.db;
     await addPrincipal(db, { name: analystEmail, role: 'analyst', password });
     userId = (await addPrincipal(db, { name: userEmail, role: 'user', password })).principal_id;
@@ -133,8 +123,7 @@ describe('the analytics view in a browser', {
   });
   after(async () => {
     await browser?.close();
-    await testbed?.close();
-    await web?.close();
+    await app?.close();
   });
   afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'the app threw no errors'));
 

@@ -2,18 +2,14 @@
 // tus uploads on to the real image API, all on a test database: people sign up, upload photos and
 // see only their own.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebServer, uploadWebRoot } from '../../src/images/web/server.ts';
-import { listen } from '../../src/platform/http/listen.ts';
-import { createLogger } from '../../src/platform/log.ts';
 import { browserAvailable, launchBrowser, screenshots, shoot } from '../helpers/browser.ts';
-import { createGatewayTestbed, type GatewayTestbed } from '../helpers/gateway.ts';
 import { makeImage } from '../helpers/images.ts';
+import { startUploadApp, type UploadApp } from '../helpers/upload-app.ts';
 
 const password = 'correct horse battery';
 const photos = ['harbour.jpg', 'orchard.jpg', 'mountains.jpg'];
@@ -21,10 +17,9 @@ const photos = ['harbour.jpg', 'orchard.jpg', 'mountains.jpg'];
 describe('the upload app in a browser', {
   skip: browserAvailable ? false : 'Debian chromium is not installed',
 }, () => {
-  let web: Awaited<ReturnType<typeof buildWebServer>>;
+  let app: UploadApp | undefined;
   let webUrl: string;
   let gatewayUrl = '';
-  let testbed: GatewayTestbed;
   let browser: Browser;
   let folder: string;
   let first: Page;
@@ -33,17 +28,8 @@ describe('the upload app in a browser', {
   const pageErrors: string[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, ['web/build-if-stale.ts', 'upload'], { stdio: 'inherit' });
-    // The web server must be listening before the gateway is built (the gateway allows its origin
-    // by CORS), and it must name the gateway in /config.json: a getter closes the circle.
-    web = await buildWebServer({
-      webRoot: uploadWebRoot,
-      gatewayUrl: () => gatewayUrl,
-      log: createLogger('silent'),
-    });
-    webUrl = await listen(web, { host: '127.0.0.1', port: 0 });
-    testbed = await createGatewayTestbed({ corsOrigins: [webUrl] });
-    gatewayUrl = await listen(testbed.gateway, { host: '127.0.0.1', port: 0 });
+    app = await startUploadApp();
+    ({ webUrl, gatewayUrl } = app);
     folder = await mkdtemp(path.join(tmpdir(), 'tessera-upload-e2e-'));
     await Promise.all(
       photos.map(async (name, i) =>
@@ -58,8 +44,7 @@ describe('the upload app in a browser', {
   });
   after(async () => {
     await browser?.close();
-    await testbed?.close();
-    await web?.close();
+    await app?.close();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
   afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'the app threw no errors'));

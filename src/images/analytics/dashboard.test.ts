@@ -6,7 +6,8 @@ import { makeImage } from '../../../test/helpers/images.ts';
 import { addPrincipal, createKey } from '../gateway/principals.ts';
 import { intake } from '../intake.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
-import { chart, chartNames, type Filters, nearDuplicates, summary } from './dashboard.ts';
+import { chartNames } from './contract.ts';
+import { chart, type Filters, nearDuplicates, summary } from './dashboard.ts';
 import { seedDemoImages } from './seed-demo.ts';
 
 // The demo history (past days, rolled up) plus real images taken in today (not rolled up yet).

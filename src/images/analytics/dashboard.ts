@@ -1,45 +1,29 @@
 // The analysts' dashboard: key figures, charts, an explorer of stored images and groups of
 // near-duplicates, each within the same filters. Figures over history come from the daily rollups
-// (images.facts); figures about now and the explorer read the images themselves.
+// (images.facts), which the sweeper keeps rolled up; figures about now and the explorer read the
+// images themselves.
 import type { Db } from '../../platform/db/pool.ts';
 import { sql } from '../../platform/db/sql.ts';
+import type {
+  Chart,
+  ChartName,
+  ChartRow,
+  ExplorerImage,
+  ExplorerPage,
+  NearDuplicates,
+  Summary,
+  sources,
+} from './contract.ts';
 import { nearDuplicateGroups } from './near-duplicates.ts';
 
 export type Filters = {
   /** First and last day (UTC, YYYY-MM-DD, inclusive); absent: all time. */
   from?: string | undefined;
   to?: string | undefined;
-  source?: 'upload' | 'stream' | undefined;
+  source?: (typeof sources)[number] | undefined;
   format?: string | undefined;
   owner?: string | undefined;
 };
-
-export type Summary = {
-  images: number;
-  bytes: number;
-  byFormat: Record<string, number>;
-  bySource: Record<string, number>;
-  storedNow: { images: number; bytes: number };
-  uploadedLastDay: number;
-  uploadedLastWeek: number;
-  refusals: number;
-  /** Refusals among all intakes in range, 0 to 1. */
-  refusalRate: number;
-  expiringNext24h: number;
-};
-
-export type Chart = { chart: ChartName; columns: string[]; rows: Array<Record<string, unknown>> };
-
-export const chartNames = [
-  'uploads',
-  'formats',
-  'sizes',
-  'dimensions',
-  'cameras',
-  'refusals',
-  'expiring',
-] as const;
-export type ChartName = (typeof chartNames)[number];
 
 const q = (name: string) => sql(import.meta.url, `../db/queries/analytics-${name}.sql`);
 
@@ -57,25 +41,6 @@ const refusalParams = (f: Filters) => [
   f.source ?? null,
   f.owner ?? null,
 ];
-
-/**
- * Rolls up the days that are over, once a day per process: the first request of a day pays for
- * it (a day's worth of images), the others find it done.
- */
-export function rollups(db: Db) {
-  let freshUntil = 0;
-  return async () => {
-    if (Date.now() < freshUntil) return;
-    await db.query('select images.refresh_rollups()');
-    freshUntil = Math.min(Date.now() + 10 * 60_000, nextHourAfterMidnight());
-  };
-}
-
-function nextHourAfterMidnight(): number {
-  const next = new Date();
-  next.setUTCHours(24, 0, 0, 0);
-  return next.getTime() + 3_600_000;
-}
 
 export async function summary(db: Db, filters: Filters): Promise<Summary> {
   const [totals, now, refused] = await Promise.all([
@@ -121,7 +86,7 @@ export async function summary(db: Db, filters: Filters): Promise<Summary> {
 /** One chart's data: named columns, and rows in the order to draw them. */
 export async function chart(db: Db, name: ChartName, filters: Filters): Promise<Chart> {
   const { text, params, columns } = chartQuery(name, filters);
-  const result = await db.query(text, params);
+  const result = await db.query<ChartRow>(text, params);
   return { chart: name, columns, rows: result.rows };
 }
 
@@ -173,28 +138,6 @@ export type ExplorerFilters = Filters & {
   takenTo?: string | undefined;
 };
 
-export type ExplorerImage = {
-  id: string;
-  ownerId: string;
-  source: string;
-  format: string;
-  bytes: number;
-  width: number;
-  height: number;
-  megapixels: number;
-  hasAlpha: boolean;
-  colourSpace: string;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  takenAt: string | null;
-  createdAt: string;
-  expiresAt: string;
-  dominantColour: string;
-  perceptualHash: string;
-  /** False for metadata without bytes (the demo history): there is nothing to show. */
-  hasThumbnail: boolean;
-};
-
 type ImageRow = {
   image_id: string;
   owner_id: string;
@@ -221,7 +164,7 @@ export async function explore(
   db: Db,
   f: ExplorerFilters,
   page: { limit: number; cursor?: string | undefined },
-): Promise<{ images: ExplorerImage[]; next: string | null }> {
+): Promise<ExplorerPage> {
   const after = page.cursor ? parseCursor(page.cursor) : null;
   const result = await db.query<ImageRow>(q('explore'), [
     ...rangeParams(f),
@@ -276,7 +219,7 @@ export async function nearDuplicates(
   filters: Filters,
   distance: number,
   limit = 50,
-): Promise<{ distance: number; groups: Array<{ maxDistance: number; images: ExplorerImage[] }> }> {
+): Promise<NearDuplicates> {
   const hashes = await db.query<{ image_id: string; perceptual_hash: string }>(
     q('hashes'),
     rangeParams(filters),

@@ -7,24 +7,16 @@ import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import type { Principal } from '../principal.ts';
-import {
-  BadCursor,
-  type ChartName,
-  chart,
-  chartNames,
-  explore,
-  nearDuplicates,
-  rollups,
-  summary,
-} from './dashboard.ts';
+import { type ChartName, chartNames, formats, sources } from './contract.ts';
+import { BadCursor, chart, explore, nearDuplicates, summary } from './dashboard.ts';
 import { maxDistance } from './near-duplicates.ts';
 
 const day = z.iso.date({ error: 'a day as YYYY-MM-DD' });
 const filters = z.object({
   from: day.optional(),
   to: day.optional(),
-  source: z.enum(['upload', 'stream']).optional(),
-  format: z.enum(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff']).optional(),
+  source: z.enum(sources).optional(),
+  format: z.enum(formats).optional(),
   owner: z.string().min(1).max(200).optional(),
 });
 const count = z.coerce.number().int().min(0);
@@ -57,11 +49,9 @@ export function analyticsRoutes(
   deps: { db: Pool },
   principalOf: (request: FastifyRequest) => Principal,
 ) {
-  const refresh = rollups(deps.db);
   const forAnalysts = async (request: FastifyRequest) => {
     if (principalOf(request).role !== 'analyst')
       throw new AppError('analysts_only', 403, 'The analytics are for analysts only.');
-    await refresh();
   };
   const tags = ['analytics'];
 

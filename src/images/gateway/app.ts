@@ -176,7 +176,7 @@ export async function buildGateway(deps: GatewayDeps) {
           };
         },
         onError: (reply, { error }) => {
-          if (reply.request.raw.readableAborted || overLimit.has(reply.request.raw)) {
+          if (overLimit.has(reply.request.raw)) {
             const refusal = bodyTooLarge(deps.bodyLimit);
             // The rest of the body is never read: the connection cannot carry another request.
             return reply

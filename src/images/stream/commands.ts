@@ -1,6 +1,11 @@
 // `tessera stream …`: the engineers' tools around the image topic. Each connects to the brokers
 // first, so a cluster that cannot be reached is said plainly before anything else is done.
-import { type CommandContext, type CommandTable, stringOption } from '../../platform/cli-kit.ts';
+import {
+  type CommandContext,
+  type CommandTable,
+  countOption,
+  stringOption,
+} from '../../platform/cli-kit.ts';
 import { withDatabase } from '../../platform/db/open.ts';
 import { formatDuration, parseDuration } from '../../platform/duration.ts';
 import { UsageError } from '../../platform/errors.ts';
@@ -145,9 +150,7 @@ export const streamCommands: CommandTable = {
     async run(input, ctx) {
       if (input.positionals.join(' ') !== 'create')
         throw new UsageError(`say create\nusage: ${this.usage}`);
-      const partitions = Number(stringOption(input, 'partitions') ?? 4);
-      if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000)
-        throw new UsageError(`--partitions is a whole number from 1 to 1000\nusage: ${this.usage}`);
+      const partitions = countOption(input, 'partitions', { fallback: 4, max: 1000 });
       let retentionMs: number;
       try {
         retentionMs = parseDuration(stringOption(input, 'retention') ?? '7d');

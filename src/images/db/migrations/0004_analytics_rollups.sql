@@ -174,6 +174,34 @@ create index images_expiry_idx on images.images (expires_at)
   include (source, format, owner_id, bytes, created_at)
   where expired_at is null and deleted_at is null;
 
+-- The images whose bytes are still stored, as the explorer and the near-duplicates show them.
+create view images.stored_images as
+  select i.image_id, i.owner_id, i.source, i.format, i.bytes, i.width, i.height,
+         round(i.width::numeric * i.height / 1e6, 2) as megapixels, i.has_alpha, i.colour_space,
+         i.camera_make, i.camera_model, i.taken_at, i.created_at, i.expires_at, i.dominant_colour,
+         i.perceptual_hash,
+         -- Metadata without bytes (the demo history) has no thumbnail to show.
+         exists (select from images.objects o
+                 where o.image_id = i.image_id and o.name = 'thumbnail') as has_thumbnail
+  from images.images i
+  where i.expired_at is null and i.deleted_at is null and i.expires_at > now();
+comment on view images.stored_images is 'Images whose bytes are still stored, with what analysts see of them.';
+
+-- Those within the dashboard's filters (null: no filter); inlined into each caller.
+create function images.stored_images_within(
+  first_day date, last_day date, only_source text, only_format text, only_owner text
+) returns setof images.stored_images
+  language sql stable
+as $$
+  select s.*
+  from images.stored_images s
+  where (first_day is null or s.created_at >= first_day::timestamp at time zone 'UTC')
+    and (last_day is null or s.created_at < (last_day + 1)::timestamp at time zone 'UTC')
+    and (only_source is null or s.source = only_source)
+    and (only_format is null or s.format = only_format)
+    and (only_owner is null or s.owner_id = only_owner)
+$$;
+
 -- The explorer pages through stored images newest first.
 create index images_live_created_idx on images.images (created_at desc, image_id desc)
   where expired_at is null and deleted_at is null;

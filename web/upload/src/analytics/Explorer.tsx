@@ -5,6 +5,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { analytics, type Query, queryString } from './analytics-api.ts';
 import type { ParamChanges } from './FilterBar.tsx';
+import { Choice, Field } from './form.tsx';
 import { ImageTile } from './ImageTile.tsx';
 import { formatCount } from './number-format.ts';
 
@@ -25,8 +26,8 @@ export const explorerParams = [
   'taken_from',
   'taken_to',
 ] as const;
-type Field = (typeof explorerParams)[number];
-type Draft = Record<Field, string>;
+type Param = (typeof explorerParams)[number];
+type Draft = Record<Param, string>;
 
 const pageSize = 48;
 const kilobyte = 1024;
@@ -89,10 +90,10 @@ export function Explorer(props: {
           </p>
         )}
         {result.isPending && (
-          <ul className="tiles" aria-hidden="true">
+          <ul className="grid tiles" aria-hidden="true">
             {Array.from({ length: 8 }, (_, n) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity.
-              <li key={n} className="tile skeleton tile-skeleton" />
+              <li key={n} className="card tile skeleton tile-skeleton" />
             ))}
           </ul>
         )}
@@ -103,7 +104,7 @@ export function Explorer(props: {
           </div>
         )}
         {shown.length > 0 && (
-          <ul className="tiles" aria-label="Stored images" data-testid="explorer-grid">
+          <ul className="grid tiles" aria-label="Stored images" data-testid="explorer-grid">
             {shown.map((image) => (
               <ImageTile key={image.id} image={image} />
             ))}
@@ -135,7 +136,7 @@ function ExplorerForm(props: {
   const paramsText = props.params.toString();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the URL's text is what changes.
   useEffect(() => setDraft(draftOf(props.params)), [paramsText]);
-  const set = (name: Field) => (value: string) => setDraft((all) => ({ ...all, [name]: value }));
+  const set = (name: Param) => (value: string) => setDraft((all) => ({ ...all, [name]: value }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     props.onApply(changesOf(draft));
@@ -147,37 +148,25 @@ function ExplorerForm(props: {
       <div className="explorer-fields">
         <Text label="Camera make" value={draft.camera_make} onChange={set('camera_make')} />
         <Text label="Camera model" value={draft.camera_model} onChange={set('camera_model')} />
-        <div className="filter-field">
-          <label className="filter-label" htmlFor="explore-colour-space">
-            Colour space
-          </label>
-          <select
-            id="explore-colour-space"
-            value={draft.colour_space}
-            onChange={(e) => set('colour_space')(e.target.value)}
-          >
-            <option value="">Any</option>
-            {['srgb', 'rgb16', 'cmyk', 'b-w', 'grey16', 'p3'].map((space) => (
-              <option key={space} value={space}>
-                {space}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter-field">
-          <label className="filter-label" htmlFor="explore-alpha">
-            Transparency
-          </label>
-          <select
-            id="explore-alpha"
-            value={draft.has_alpha}
-            onChange={(e) => set('has_alpha')(e.target.value)}
-          >
-            <option value="">Any</option>
-            <option value="true">With alpha</option>
-            <option value="false">Opaque</option>
-          </select>
-        </div>
+        <Choice
+          id="explore-colour-space"
+          label="Colour space"
+          value={draft.colour_space}
+          any="Any"
+          options={['srgb', 'rgb16', 'cmyk', 'b-w', 'grey16', 'p3'].map((space) => [space, space])}
+          onChange={set('colour_space')}
+        />
+        <Choice
+          id="explore-alpha"
+          label="Transparency"
+          value={draft.has_alpha}
+          any="Any"
+          options={[
+            ['true', 'With alpha'],
+            ['false', 'Opaque'],
+          ]}
+          onChange={set('has_alpha')}
+        />
         <Range label="Width (px)" draft={draft} min="min_width" max="max_width" set={set} />
         <Range label="Height (px)" draft={draft} min="min_height" max="max_height" set={set} />
         <Range
@@ -214,10 +203,7 @@ function ExplorerForm(props: {
 function Text(props: { label: string; value: string; onChange: (value: string) => void }) {
   const id = `explore-${props.label.toLowerCase().replaceAll(' ', '-')}`;
   return (
-    <div className="filter-field">
-      <label className="filter-label" htmlFor={id}>
-        {props.label}
-      </label>
+    <Field id={id} label={props.label}>
       <input
         id={id}
         type="text"
@@ -225,7 +211,7 @@ function Text(props: { label: string; value: string; onChange: (value: string) =
         placeholder="Any"
         onChange={(event) => props.onChange(event.target.value)}
       />
-    </div>
+    </Field>
   );
 }
 
@@ -233,9 +219,9 @@ function Text(props: { label: string; value: string; onChange: (value: string) =
 function Range(props: {
   label: string;
   draft: Draft;
-  min: Field;
-  max: Field;
-  set: (name: Field) => (value: string) => void;
+  min: Param;
+  max: Param;
+  set: (name: Param) => (value: string) => void;
   type?: 'number' | 'date';
   step?: string;
   /** Two columns: date inputs need the room. */

@@ -1,8 +1,8 @@
 // The filters every analytics view shares: a date range (presets or days picked by hand), the
 // source, the format and the owner. They live in the URL, so a reload keeps them.
-import { useEffect, useState } from 'react';
 import { formats, sources } from './analytics-api.ts';
 import { type Filters, presets } from './filters.ts';
+import { Choice, Field, useSettledDraft } from './form.tsx';
 
 /** Parameter changes: a string sets it, null removes it. */
 export type ParamChanges = Record<string, string | null>;
@@ -36,10 +36,7 @@ export function FilterBar(props: {
           ))}
         </div>
       </fieldset>
-      <div className="filter-field">
-        <label className="filter-label" htmlFor="filter-from">
-          From
-        </label>
+      <Field id="filter-from" label="From">
         <input
           id="filter-from"
           type="date"
@@ -48,11 +45,8 @@ export function FilterBar(props: {
           className={custom ? 'custom' : ''}
           onChange={(event) => pickDay('from', event.target.value)}
         />
-      </div>
-      <div className="filter-field">
-        <label className="filter-label" htmlFor="filter-to">
-          To
-        </label>
+      </Field>
+      <Field id="filter-to" label="To">
         <input
           id="filter-to"
           type="date"
@@ -61,41 +55,23 @@ export function FilterBar(props: {
           className={custom ? 'custom' : ''}
           onChange={(event) => pickDay('to', event.target.value)}
         />
-      </div>
-      <div className="filter-field">
-        <label className="filter-label" htmlFor="filter-source">
-          Source
-        </label>
-        <select
-          id="filter-source"
-          value={filters.source}
-          onChange={(event) => onChange({ source: event.target.value || null })}
-        >
-          <option value="">All sources</option>
-          {sources.map((source) => (
-            <option key={source} value={source}>
-              {source === 'upload' ? 'Upload' : 'Stream'}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="filter-field">
-        <label className="filter-label" htmlFor="filter-format">
-          Format
-        </label>
-        <select
-          id="filter-format"
-          value={filters.format}
-          onChange={(event) => onChange({ format: event.target.value || null })}
-        >
-          <option value="">All formats</option>
-          {formats.map((format) => (
-            <option key={format} value={format}>
-              {format.toUpperCase()}
-            </option>
-          ))}
-        </select>
-      </div>
+      </Field>
+      <Choice
+        id="filter-source"
+        label="Source"
+        value={filters.source}
+        any="All sources"
+        options={sources.map((source) => [source, source === 'upload' ? 'Upload' : 'Stream'])}
+        onChange={(source) => onChange({ source: source || null })}
+      />
+      <Choice
+        id="filter-format"
+        label="Format"
+        value={filters.format}
+        any="All formats"
+        options={formats.map((format) => [format, format.toUpperCase()])}
+        onChange={(format) => onChange({ format: format || null })}
+      />
       <OwnerField
         value={filters.owner}
         onCommit={(owner) => onChange({ owner: owner || null }, true)}
@@ -109,19 +85,9 @@ export function FilterBar(props: {
 
 /** Typing waits for a pause before it filters, so each keystroke is not a round of queries. */
 function OwnerField(props: { value: string; onCommit: (value: string) => void }) {
-  const [draft, setDraft] = useState(props.value);
-  const { value, onCommit } = props;
-  useEffect(() => setDraft(value), [value]);
-  useEffect(() => {
-    if (draft.trim() === value) return;
-    const timer = setTimeout(() => onCommit(draft.trim()), 450);
-    return () => clearTimeout(timer);
-  }, [draft, value, onCommit]);
+  const [draft, setDraft] = useSettledDraft(props.value, props.onCommit, 450, trim);
   return (
-    <div className="filter-field owner">
-      <label className="filter-label" htmlFor="filter-owner">
-        Owner
-      </label>
+    <Field id="filter-owner" label="Owner" className="owner">
       <input
         id="filter-owner"
         type="search"
@@ -130,9 +96,11 @@ function OwnerField(props: { value: string; onCommit: (value: string) => void })
         spellCheck={false}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Enter') onCommit(draft.trim());
+          if (event.key === 'Enter') props.onCommit(draft.trim());
         }}
       />
-    </div>
+    </Field>
   );
 }
+
+const trim = (text: string) => text.trim();

@@ -11,11 +11,11 @@ export function ImageTile(props: { image: ExplorerImage; compact?: boolean; note
   const camera = [image.cameraMake, image.cameraModel].filter(Boolean).join(' ');
   return (
     <li
-      className={props.compact ? 'tile compact' : 'tile'}
+      className={props.compact ? 'card tile compact' : 'card tile'}
       data-testid="explorer-image"
       data-image-id={image.id}
     >
-      <div className="tile-thumb" style={{ backgroundColor: image.dominantColour ?? '#e9ebf0' }}>
+      <div className="tile-thumb" style={{ backgroundColor: image.dominantColour }}>
         {thumbnail.src && (
           <img
             src={thumbnail.src}

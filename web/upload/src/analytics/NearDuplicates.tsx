@@ -1,9 +1,9 @@
 // Groups of stored images whose perceptual hashes differ in at most `distance` bits: the same
 // picture uploaded twice, re-encoded or retouched. No BI tool finds these.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { analytics, type ExplorerImage, type Query, queryString } from './analytics-api.ts';
+import { useSettledDraft } from './form.tsx';
 import { ImageTile } from './ImageTile.tsx';
 import { formatCount, humanBytes } from './number-format.ts';
 
@@ -76,7 +76,7 @@ export function NearDuplicates(props: {
                   {group.maxDistance === 1 ? 'bit' : 'bits'}
                 </span>
               </div>
-              <ul className="tiles dup-row">
+              <ul className="grid tiles dup-row">
                 {group.images.map((image, at) => (
                   <ImageTile key={image.id} image={image} compact note={noteOf(group.images, at)} />
                 ))}
@@ -90,15 +90,8 @@ export function NearDuplicates(props: {
 }
 
 function DistanceSlider(props: { value: number; onChange: (value: number) => void }) {
-  const [draft, setDraft] = useState(props.value);
-  const { value, onChange } = props;
-  useEffect(() => setDraft(value), [value]);
   // Dragging asks once it pauses, not at every step.
-  useEffect(() => {
-    if (draft === value) return;
-    const timer = setTimeout(() => onChange(draft), 250);
-    return () => clearTimeout(timer);
-  }, [draft, value, onChange]);
+  const [draft, setDraft] = useSettledDraft(props.value, props.onChange, 250);
   return (
     <label className="distance">
       <span className="filter-label">Hamming distance</span>

@@ -1,63 +1,15 @@
-// The analytics API as the gateway serves it under /api/analytics: its answers' shapes, and the
-// query strings that carry the page's filters.
+// The analytics API as the gateway serves it under /api/analytics (its answers' shapes are the
+// server's own, from contract.ts), and the query strings that carry the page's filters.
+import type {
+  Chart,
+  ChartName,
+  ExplorerPage,
+  NearDuplicates,
+  Summary,
+} from '../../../../src/images/analytics/contract.ts';
 import { api, gatewayUrl } from '../api.ts';
 
-export const formats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
-export const sources = ['upload', 'stream'] as const;
-
-export type Summary = {
-  images: number;
-  bytes: number;
-  byFormat: Record<string, number>;
-  bySource: Record<string, number>;
-  storedNow: { images: number; bytes: number };
-  uploadedLastDay: number;
-  uploadedLastWeek: number;
-  refusals: number;
-  /** 0 … 1 */
-  refusalRate: number;
-  expiringNext24h: number;
-};
-
-export const chartNames = [
-  'uploads',
-  'formats',
-  'sizes',
-  'dimensions',
-  'cameras',
-  'refusals',
-  'expiring',
-] as const;
-export type ChartName = (typeof chartNames)[number];
-
-export type ChartRow = Record<string, string | number>;
-export type Chart = { chart: string; columns: string[]; rows: ChartRow[] };
-
-export type ExplorerImage = {
-  id: string;
-  ownerId: string;
-  source: string;
-  format: string;
-  bytes: number;
-  width: number;
-  height: number;
-  megapixels: number;
-  hasAlpha: boolean;
-  colourSpace: string;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  takenAt: string | null;
-  createdAt: string;
-  expiresAt: string;
-  dominantColour: string | null;
-  perceptualHash: string | null;
-  /** False for metadata without bytes (demo history): no thumbnail to fetch. */
-  hasThumbnail: boolean;
-};
-
-export type ExplorerPage = { images: ExplorerImage[]; next: string | null };
-export type DuplicateGroup = { maxDistance: number; images: ExplorerImage[] };
-export type NearDuplicates = { distance: number; groups: DuplicateGroup[] };
+export * from '../../../../src/images/analytics/contract.ts';
 
 /** Query parameters by their API names; empty values are left out. */
 export type Query = Record<string, string | undefined>;

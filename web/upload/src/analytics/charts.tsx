@@ -35,6 +35,16 @@ import {
 } from './number-format.ts';
 import { dailySeries } from './series.ts';
 
+/** The vertical axis of counts the column charts share. */
+const countAxis = {
+  tick,
+  tickFormatter: formatCompact,
+  allowDecimals: false,
+  tickLine: false,
+  axisLine: false,
+  width: 44,
+} as const;
+
 /** Images per day, a stacked bar per source; days without uploads are drawn as 0. */
 export function UploadsChart(props: { rows: ChartRow[]; from: string; to: string }) {
   const seriesNames = [
@@ -56,14 +66,7 @@ export function UploadsChart(props: { rows: ChartRow[]; from: string; to: string
           axisLine={{ stroke: palette.grid }}
           minTickGap={24}
         />
-        <YAxis
-          tick={tick}
-          tickFormatter={formatCompact}
-          allowDecimals={false}
-          tickLine={false}
-          axisLine={false}
-          width={44}
-        />
+        <YAxis {...countAxis} />
         <Tooltip cursor={{ fill: '#f1f2f8' }} content={tooltip(formatDayLong)} />
         <Legend
           verticalAlign="top"
@@ -179,14 +182,7 @@ export function ColumnChart(props: {
           minTickGap={8}
           height={props.tickFormat ? 30 : 40}
         />
-        <YAxis
-          tick={tick}
-          tickFormatter={formatCompact}
-          allowDecimals={false}
-          tickLine={false}
-          axisLine={false}
-          width={44}
-        />
+        <YAxis {...countAxis} />
         <Tooltip
           cursor={{ fill: '#f1f2f8' }}
           content={tooltip(props.labelFormat ?? props.tickFormat ?? same)}
