@@ -11,7 +11,13 @@ import sharp from 'sharp';
 import { addPrincipal, createKey } from '../../src/images/gateway/principals.ts';
 import { intake } from '../../src/images/intake.ts';
 import type { ImageFormat } from '../../src/images/processing/sniff.ts';
-import { browserAvailable, launchBrowser, screenshots } from '../helpers/browser.ts';
+import {
+  browserAvailable,
+  launchBrowser,
+  screenshots,
+  until,
+  waitForThumbnails,
+} from '../helpers/browser.ts';
 import type { GatewayTestbed } from '../helpers/gateway.ts';
 import { type ImageOptions, makeImage, seededBytes } from '../helpers/images.ts';
 import { startUploadApp, type UploadApp } from '../helpers/upload-app.ts';
@@ -359,29 +365,5 @@ describe('the analytics view in a browser', {
     await user.context().close();
   });
 });
-
-async function waitForThumbnails(page: Page, count: number): Promise<void> {
-  await until(async () => {
-    const loaded = await page.getByTestId('thumbnail').evaluateAll(
-      (images) =>
-        images.filter((img) => {
-          const { complete, naturalWidth } = img as unknown as {
-            complete: boolean;
-            naturalWidth: number;
-          };
-          return complete && naturalWidth > 0;
-        }).length,
-    );
-    return loaded >= count;
-  }, `${count} thumbnails`);
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeout = 15_000) {
-  const end = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

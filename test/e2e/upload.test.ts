@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserAvailable, launchBrowser, screenshots, shoot } from '../helpers/browser.ts';
+import {
+  browserAvailable,
+  launchBrowser,
+  screenshots,
+  shoot,
+  waitForThumbnails,
+} from '../helpers/browser.ts';
 import { makeImage } from '../helpers/images.ts';
 import { startUploadApp, type UploadApp } from '../helpers/upload-app.ts';
 
@@ -217,23 +223,3 @@ describe('the upload app in a browser', {
     assert.equal(await first.getByTestId('image-card').count(), 2);
   });
 });
-
-/**
- * WORKAROUND for two gateway bugs this test found, for this test only, until the gateway is fixed:
- * 1. @fastify/cors allows only GET, HEAD and POST by default, so the preflight of tus's PATCH (and
- *    of DELETE /api/images/<id>) is refused: the gateway should pass `methods` with PATCH and
- *    DELETE to @fastify/cors.
- * 2. The image API's tus server answers every upload request with its own
- *    `Access-Control-Allow-Origin: *` and `Access-Control-Expose-Headers` (without
- *    Tessera-Image-Id), and @fastify/http-proxy copies them over the gateway's, so a browser that
- *    sends credentials refuses the answer: the gateway should drop upstream `access-control-*`
- *    headers (the proxy's `replyOptions.rewriteHeaders`).
- * This hook puts back what the gateway means to answer.
- */
-
-async function waitForThumbnails(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    `[...document.querySelectorAll('[data-testid=thumbnail]')]
-      .filter((img) => img.complete && img.naturalWidth > 0).length >= ${count}`,
-  );
-}

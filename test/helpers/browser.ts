@@ -59,3 +59,32 @@ export async function pick(
   await input.fill(typed);
   await page.getByRole('option', { name: option }).first().click();
 }
+
+/**
+ * Waits until `count` thumbnails have loaded. Polled from here: the apps' CSP forbids eval, so a
+ * string predicate (page.waitForFunction) would fail in the page.
+ */
+export async function waitForThumbnails(page: Page, count: number): Promise<void> {
+  await until(async () => {
+    const loaded = await page.getByTestId('thumbnail').evaluateAll(
+      (images) =>
+        images.filter((img) => {
+          const { complete, naturalWidth } = img as unknown as {
+            complete: boolean;
+            naturalWidth: number;
+          };
+          return complete && naturalWidth > 0;
+        }).length,
+    );
+    return loaded >= count;
+  }, `${count} thumbnails`);
+}
+
+/** Polls `check` every 100 ms until it holds, or fails after `timeout` ms. */
+export async function until(check: () => Promise<boolean>, what: string, timeout = 15_000) {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
