@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tessera } from '../../test/helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { buildTiff, hostileExif, withExif } from '../../test/helpers/exif.ts';
 import { makeImage } from '../../test/helpers/images.ts';
 
 describe('tessera principals, keys and images ingest', () => {
@@ -72,6 +73,30 @@ describe('tessera principals, keys and images ingest', () => {
       );
       assert.equal(stored.rows[0]?.n, 2);
       assert.equal(run(['images', 'ingest', folder, '--owner', 'nobody']).status, 1);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('images ingest stores a photo whose EXIF fits no column, with those fields left out', async () => {
+    run(['principals', 'add', 'hostile', '--role', 'engineer']);
+    const folder = await mkdtemp(path.join(tmpdir(), 'tessera-ingest-'));
+    try {
+      const photo = withExif(
+        await makeImage('jpeg', { width: 320, height: 240, scene: 73 }),
+        buildTiff(hostileExif()),
+      );
+      await writeFile(path.join(folder, 'camera.jpg'), photo);
+      const result = run(['images', 'ingest', folder, '--owner', 'hostile']);
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^accepted {2}.*camera\.jpg {2}[0-9a-f-]{36}$/m);
+      const stored = await db.admin.query(
+        `select camera_make, iso, taken_at, focal_length, gps_latitude is not null as has_gps
+         from images.images where original_name = 'camera.jpg'`,
+      );
+      assert.deepEqual(stored.rows, [
+        { camera_make: 'Can', iso: null, taken_at: null, focal_length: null, has_gps: true },
+      ]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

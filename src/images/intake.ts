@@ -124,6 +124,8 @@ async function accept(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResul
     { imageId, owner: input.owner, source: input.source, format, bytes: bytes.length },
     'image stored',
   );
+  if (facts.exifDropped.length > 0)
+    deps.log.info({ imageId, exifDropped: facts.exifDropped }, 'EXIF fields left out');
   return { imageId, duplicate: false };
 }
 
@@ -163,10 +165,11 @@ async function recordRefusal(
 function cleanName(name: string | undefined): string | null {
   if (!name) return null;
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
-    .trim()
-    .slice(0, 255);
+  // Cut by characters, not UTF-16 units: half an emoji is text PostgreSQL refuses.
+  const clean = Array.from(base.replace(/[\p{Cc}\p{Cf}]/gu, '').trim())
+    .slice(0, 255)
+    .join('')
+    .toWellFormed();
   return clean === '' ? null : clean;
 }
 

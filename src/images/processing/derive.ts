@@ -6,7 +6,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { checkBytes, checkDimensions, checkResizeSide } from './checks.ts';
-import { type ExifFacts, type GpsPosition, readExif } from './exif.ts';
+import { type DroppedField, type ExifFacts, type GpsPosition, readExif } from './exif.ts';
 import { type ImageLimits, maxResizeDimension } from './limits.ts';
 import { perceptualHash } from './phash.ts';
 import { ImageRefusal } from './refusal.ts';
@@ -65,6 +65,8 @@ export type ImageFacts = {
   exif: ExifFacts;
   /** Personal data: kept apart so expiry can drop it. */
   gps: GpsPosition | null;
+  /** EXIF fields left out because they fit no column, each with its reason. */
+  exifDropped: DroppedField[];
   /** '#rrggbb' */
   dominantColour: string;
   /** base64 */
@@ -115,7 +117,7 @@ export async function processImage(
     thumbhashOf(image),
     perceptualHashOf(image),
   ]);
-  const { exif, gps } = readExif(header.exif);
+  const { exif, gps, dropped } = readExif(header.exif);
   const facts: ImageFacts = {
     format,
     width: header.autoOrient.width,
@@ -126,6 +128,7 @@ export async function processImage(
     pages: header.pages ?? 1,
     exif,
     gps,
+    exifDropped: dropped,
     dominantColour,
     thumbhash,
     perceptualHash: phash,
