@@ -66,12 +66,22 @@ export async function getImage(db: Db, imageId: string): Promise<ImageRecord | u
   return result.rows[0];
 }
 
-/** Live images, newest first: an owner's, or (owner null) everyone's. */
-export async function listImages(db: Db, owner: string | null, page: number, perPage: number) {
+/**
+ * Live images, newest first: an owner's, or (owner null) everyone's, as `viewer` sees them: the
+ * original name of another's image is null.
+ */
+export async function listImages(
+  db: Db,
+  viewer: string,
+  owner: string | null,
+  page: number,
+  perPage: number,
+) {
   const result = await db.query<ImageSummary & { total: number }>(q('list-images'), [
     owner,
     perPage,
     (page - 1) * perPage,
+    viewer,
   ]);
   return {
     data: result.rows.map(({ total: _total, ...row }) => row),

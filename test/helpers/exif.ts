@@ -71,6 +71,33 @@ export function buildTiff(block: ExifBlock, bigEndian = false): Buffer {
   ]);
 }
 
+/**
+ * A whole TIFF image (uncompressed RGB, one strip after the IFDs) whose IFD0 also carries `block`'s
+ * tags: sharp writes no EXIF into a TIFF, cameras' TIFFs and DNGs do.
+ */
+export function tiffImage(width: number, height: number, block: ExifBlock): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 251;
+  const image = (stripAt: number): ExifBlock => ({
+    ...block,
+    ifd0: [
+      { tag: 0x0100, type: 'LONG', value: [width] },
+      { tag: 0x0101, type: 'LONG', value: [height] },
+      { tag: 0x0102, type: 'SHORT', value: [8, 8, 8] },
+      { tag: 0x0103, type: 'SHORT', value: [1] },
+      { tag: 0x0106, type: 'SHORT', value: [2] },
+      { tag: 0x0111, type: 'LONG', value: [stripAt] },
+      { tag: 0x0115, type: 'SHORT', value: [3] },
+      { tag: 0x0116, type: 'LONG', value: [height] },
+      { tag: 0x0117, type: 'LONG', value: [pixels.length] },
+      ...(block.ifd0 ?? []),
+    ],
+  });
+  // The strip's offset is an inline LONG, so the IFDs' length does not depend on it.
+  const length = buildTiff(image(0)).length;
+  return Buffer.concat([buildTiff(image(length)), pixels]);
+}
+
 /** The APP1 segment holding `tiff`. */
 export function exifSegment(tiff: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
@@ -79,10 +106,10 @@ export function exifSegment(tiff: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** A JPEG with the EXIF block inserted right after its SOI. */
-export function withExif(jpeg: Buffer, tiff: Buffer): Buffer {
+/** A JPEG with the EXIF block (and any other segments) inserted right after its SOI. */
+export function withExif(jpeg: Buffer, tiff: Buffer, ...segments: Buffer[]): Buffer {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('not a JPEG');
-  return Buffer.concat([jpeg.subarray(0, 2), exifSegment(tiff), jpeg.subarray(2)]);
+  return Buffer.concat([jpeg.subarray(0, 2), exifSegment(tiff), ...segments, jpeg.subarray(2)]);
 }
 
 /** The JPEG from its first SOS marker to its end: the compressed pixels. */
@@ -147,6 +174,56 @@ export function hostileExif(): ExifBlock {
     ],
     gps: gpsEntries(51.5007, -0.1246),
   };
+}
+
+/** The secrets `personalExif` hides in a photo; none may reach anyone but its owner. */
+export const personalSecrets = [
+  'Ada Lovelace',
+  'BODY-0042-SECRET',
+  'LENS-0042-SECRET',
+  'CAM-0042-SECRET',
+  'MAKERNOTE-SECRET',
+  'Ada L.',
+];
+
+/** A sound photo's EXIF that says where it was taken and whose camera took it. */
+export function personalExif(): ExifBlock {
+  return {
+    ifd0: [
+      { tag: tag.Make, type: 'ASCII', value: 'Canon' },
+      { tag: tag.Model, type: 'ASCII', value: 'EOS R5' },
+      { tag: tag.Orientation, type: 'SHORT', value: [1] },
+      { tag: tag.Artist, type: 'ASCII', value: 'Ada Lovelace' },
+      { tag: tag.CameraSerialNumber, type: 'ASCII', value: 'CAM-0042-SECRET' },
+    ],
+    exif: [
+      { tag: tag.ExposureTime, type: 'RATIONAL', value: [[1, 250]] },
+      { tag: tag.ISOSpeedRatings, type: 'SHORT', value: [400] },
+      { tag: tag.DateTimeOriginal, type: 'ASCII', value: '2024:05:06 07:08:09' },
+      { tag: tag.FocalLength, type: 'RATIONAL', value: [[50, 1]] },
+      { tag: tag.MakerNote, type: 'UNDEFINED', value: Buffer.from('MAKERNOTE-SECRET\0\0\0\0') },
+      { tag: tag.CameraOwnerName, type: 'ASCII', value: 'Ada Lovelace' },
+      { tag: tag.BodySerialNumber, type: 'ASCII', value: 'BODY-0042-SECRET' },
+      { tag: tag.LensSerialNumber, type: 'ASCII', value: 'LENS-0042-SECRET' },
+      { tag: tag.OwnerName, type: 'ASCII', value: 'Ada L.' },
+    ],
+    gps: gpsEntries(51.5007, -0.1246),
+  };
+}
+
+/** An XMP APP1 segment repeating the position and the owner, as Lightroom writes one. */
+export function xmpSegment(): Buffer {
+  const body = Buffer.from(
+    'http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF ' +
+      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description ' +
+      'xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
+      'exif:GPSLatitude="51,30.04N" exif:GPSLongitude="0,7.48W" dc:creator="Ada Lovelace"/>' +
+      '</rdf:RDF></x:xmpmeta>',
+    'latin1',
+  );
+  const head = Buffer.from([0xff, 0xe1, 0, 0]);
+  head.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([head, body]);
 }
 
 /** One hostile value each, alone: each of these made PostgreSQL refuse the whole row. */

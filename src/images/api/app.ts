@@ -17,7 +17,9 @@ import { intake, objectKey } from '../intake.ts';
 import { type Principal, seesAll, verifyPrincipal } from '../principal.ts';
 import { contentTypeOf, resize } from '../processing/derive.ts';
 import type { ImageLimits } from '../processing/limits.ts';
+import { withoutPersonalMetadata } from '../processing/personal-metadata.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
+import type { ImageFormat } from '../processing/sniff.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { mountDirectUploads } from './direct-uploads.ts';
 import { present } from './present.ts';
@@ -135,6 +137,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
       const everyone = request.query.all === 'true' && seesAll(principal);
       return listImages(
         deps.db,
+        principal.id,
         everyone ? null : principal.id,
         request.query.page,
         request.query.per_page,
@@ -143,7 +146,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
   );
 
   app.get('/images/:id/info', { schema: { params: idParams } }, async (request) =>
-    present(await visible(request, request.params.id)),
+    present(await visible(request, request.params.id), principalOf(request).id),
   );
 
   // GET /images/:id is the original itself; /images/:id/preview and /thumbnail its derivatives.
@@ -156,7 +159,12 @@ export async function buildImageApi(deps: ImageApiDeps) {
     const image = await visible(request, id);
     const object = image.objects.find((o) => o.name === variant);
     if (!object) throw new AppError('not_found', 404, `This image has no ${variant}.`);
-    return sendObject(reply, object.format, await deps.store.get(object.object_key));
+    const bytes = await deps.store.get(object.object_key);
+    // The owner gets the original byte for byte; anyone else without its location and serials.
+    if (variant !== 'original' || image.owner_id === principalOf(request).id)
+      return sendObject(reply, object.format, bytes);
+    const format = object.format as ImageFormat;
+    return sendObject(reply, format, await withoutPersonalMetadata(bytes, format, deps.limits));
   };
   app.get('/images/:id', { schema: { params: idParams } }, (request, reply) =>
     sendVariant(request, reply, request.params.id, 'original'),

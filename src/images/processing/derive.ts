@@ -178,6 +178,31 @@ export async function resize(
   return { bytes: data, format: request.format, width: info.width, height: info.height };
 }
 
+/** Each format written again as itself, at a quality that keeps what a viewer sees. */
+const sameFormat: Record<ImageFormat, (image: Sharp) => Sharp> = {
+  jpeg: (image) => image.jpeg({ quality: 95 }),
+  png: (image) => image.png({ compressionLevel: 9 }),
+  webp: (image) => image.webp({ quality: 95 }),
+  gif: (image) => image.gif(),
+  avif: (image) => image.avif({ quality: 80 }),
+  heif: (image) => image.heif({ compression: 'av1', quality: 80 }),
+  tiff: (image) => image.tiff({ compression: 'deflate' }),
+};
+
+/**
+ * The image in its own format with no metadata but its ICC profile, oriented: for originals
+ * whose personal metadata cannot be taken out losslessly (see personal-metadata.ts). GIF and WebP
+ * keep their frames.
+ */
+export async function reencodeWithoutMetadata(input: Buffer, limits: ImageLimits): Promise<Buffer> {
+  const { format } = await open(input, limits);
+  const animated = format === 'gif' || format === 'webp';
+  let image = sharp(input, { ...decodeOptions(limits), animated }).keepIccProfile();
+  // Frames are not rotated one by one; neither GIF nor WebP has an orientation.
+  if (!animated) image = image.autoOrient();
+  return unlessUnreadable(format, sameFormat[format](image).toBuffer());
+}
+
 function decodeOptions(limits: ImageLimits): SharpOptions {
   // 'error' refuses truncated and damaged pixel data; 'warning' would also refuse the many
   // cameras' files that only break a rule of the standard.
