@@ -102,14 +102,20 @@ async function accept(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResul
     stream_partition: input.stream?.partition ?? null,
     stream_offset: input.stream?.offset ?? null,
   };
+  let replaced: string[];
   try {
-    await withTransaction(deps.db, async (tx) => {
+    replaced = await withTransaction(deps.db, async (tx) => {
+      const due = await tx.query<{ object_key: string }>(q('expire-due-duplicate'), [
+        input.owner,
+        sha256,
+      ]);
       await tx.query(q('insert-image'), [JSON.stringify(row), deps.retention]);
       await tx.query(q('insert-objects'), [
         JSON.stringify(
           objects.map(({ bytes: data, ...o }) => ({ ...o, image_id: imageId, bytes: data.length })),
         ),
       ]);
+      return due.rows.map((r) => r.object_key);
     });
   } catch (error) {
     await Promise.all(objects.map((o) => deps.store.delete(o.object_key).catch(() => {})));
@@ -120,6 +126,8 @@ async function accept(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResul
     }
     throw error;
   }
+  // The expired image's bytes: what fails here is an orphan, and the sweeper removes it.
+  await Promise.all(replaced.map((key) => deps.store.delete(key).catch(() => {})));
   deps.log.info(
     { imageId, owner: input.owner, source: input.source, format, bytes: bytes.length },
     'image stored',
