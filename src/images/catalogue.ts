@@ -89,11 +89,19 @@ export async function listImages(
   };
 }
 
-/** Records a derivative made on demand, so the next request is served from the store. */
-export async function recordObject(
+/**
+ * Records a size made on request, so the next request is served from the store, only while the
+ * image lives (atomically, see record-resize.sql). False when the image is gone: then the caller
+ * deletes the object it wrote.
+ */
+export async function recordObjectWhileLive(
   db: Db,
   imageId: string,
   object: StoredObjectRef,
-): Promise<void> {
-  await db.query(q('insert-objects'), [JSON.stringify([{ ...object, image_id: imageId }])]);
+): Promise<boolean> {
+  const result = await db.query<{ live: boolean }>(q('record-resize'), [
+    imageId,
+    JSON.stringify(object),
+  ]);
+  return result.rows[0]?.live === true;
 }

@@ -5,6 +5,7 @@
 import type { Pool } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import { removeStaleDirectUploads } from './direct-uploads.ts';
+import { endImage } from './expire-one.ts';
 import { type PurgeReport, purgeHistory } from './history.ts';
 import type { ObjectStore } from './store/object-store.ts';
 
@@ -54,10 +55,11 @@ export async function sweep(
     );
     for (const image of due.rows) {
       // Marked first, so it stops being served and its keys become orphans if we stop here.
-      await deps.db.query(q('expire-image'), [image.image_id, 'expired']);
-      await Promise.all(image.object_keys.map((key) => deps.store.delete(key)));
+      const ended = await endImage(deps.db, image.image_id, 'expired');
+      const keys = new Set([...image.object_keys, ...ended]);
+      await Promise.all([...keys].map((key) => deps.store.delete(key)));
       report.expired += 1;
-      report.objectsDeleted += image.object_keys.length;
+      report.objectsDeleted += keys.size;
     }
     options.onProgress?.(report);
     if (due.rows.length < batch) break;
@@ -83,8 +85,9 @@ export async function deleteImage(
   imageId: string,
   objectKeys: string[],
 ): Promise<void> {
-  await deps.db.query(q('expire-image'), [imageId, 'deleted']);
-  await Promise.all(objectKeys.map((key) => deps.store.delete(key)));
+  const ended = await endImage(deps.db, imageId, 'deleted');
+  const keys = new Set([...objectKeys, ...ended]);
+  await Promise.all([...keys].map((key) => deps.store.delete(key)));
 }
 
 async function removeOrphans(

@@ -165,6 +165,51 @@ describe('intake', () => {
 });
 
 describe('expiry', () => {
+  test('an image whose time is up, not yet swept, is no duplicate: the same bytes make a live image', async () => {
+    const bed = await createImageTestbed();
+    try {
+      const bytes = await makeImage('png', { scene: 77 });
+      const old = await intake(bed, {
+        owner: 'ada',
+        source: 'upload',
+        bytes,
+        originalName: 'a.png',
+      });
+      await bed.db.query(
+        `update images.images set created_at = now() - interval '2 days', expires_at = now() - interval '1 second'
+         where image_id = $1`,
+        [old.imageId],
+      );
+      const racing = await Promise.all(
+        [1, 2, 3].map(() => intake(bed, { owner: 'ada', source: 'upload', bytes })),
+      );
+      const fresh = racing.find((r) => !r.duplicate);
+      assert.ok(fresh, 'one of them stored a new image');
+      assert.notEqual(fresh.imageId, old.imageId);
+      assert.deepEqual(
+        racing.filter((r) => r.duplicate).map((r) => r.imageId),
+        [fresh.imageId, fresh.imageId],
+        'the others are duplicates of the new image, never of the expired one',
+      );
+      const image = await getImage(bed.db, fresh.imageId);
+      assert.equal(image?.live, true);
+      const before = await getImage(bed.db, old.imageId);
+      assert.equal(before?.live, false);
+      assert.ok(before?.expired_at, 'the old image is marked expired, as the sweeper would');
+      assert.equal(before?.original_name, null, 'and its personal data is gone');
+      assert.deepEqual(before?.objects, []);
+      const keys = (image?.objects ?? []).map((o) => o.object_key).sort();
+      assert.deepEqual(await storedKeys(bed.store), keys, "the old image's bytes are gone");
+      const report = await sweep(bed, { orphanGrace: 0 });
+      assert.deepEqual([report.expired, report.orphansDeleted], [0, 0]);
+      assert.deepEqual(await storedKeys(bed.store), keys, 'the sweeper keeps the new image');
+      const again = await intake(bed, { owner: 'ada', source: 'upload', bytes });
+      assert.deepEqual(again, { imageId: fresh.imageId, duplicate: true });
+    } finally {
+      await bed.close();
+    }
+  });
+
   test('deletes the original, its derivatives and personal data together; the row stays, marked', async () => {
     const bed = await createImageTestbed({ retention: 1 });
     try {

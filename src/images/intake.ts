@@ -7,6 +7,7 @@ import type { Pool } from '../platform/db/pool.ts';
 import { sqlState, withTransaction } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import type { Logger } from '../platform/log.ts';
+import { endLocked } from './expire-one.ts';
 import { contentTypeOf, processImage } from './processing/derive.ts';
 import type { ImageLimits } from './processing/limits.ts';
 import { ImageRefusal } from './processing/refusal.ts';
@@ -102,14 +103,22 @@ async function accept(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResul
     stream_partition: input.stream?.partition ?? null,
     stream_offset: input.stream?.offset ?? null,
   };
+  let replaced: string[];
   try {
-    await withTransaction(deps.db, async (tx) => {
+    replaced = await withTransaction(deps.db, async (tx) => {
+      const due = await tx.query<{ image_id: string }>(q('lock-due-duplicate'), [
+        input.owner,
+        sha256,
+      ]);
+      const keys = [];
+      for (const { image_id } of due.rows) keys.push(...(await endLocked(tx, image_id, 'expired')));
       await tx.query(q('insert-image'), [JSON.stringify(row), deps.retention]);
       await tx.query(q('insert-objects'), [
         JSON.stringify(
           objects.map(({ bytes: data, ...o }) => ({ ...o, image_id: imageId, bytes: data.length })),
         ),
       ]);
+      return keys;
     });
   } catch (error) {
     await Promise.all(objects.map((o) => deps.store.delete(o.object_key).catch(() => {})));
@@ -120,6 +129,8 @@ async function accept(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResul
     }
     throw error;
   }
+  // The expired image's bytes: what fails here is an orphan, and the sweeper removes it.
+  await Promise.all(replaced.map((key) => deps.store.delete(key).catch(() => {})));
   deps.log.info(
     { imageId, owner: input.owner, source: input.source, format, bytes: bytes.length },
     'image stored',

@@ -41,6 +41,7 @@ export async function runImageApi(
     spoolDir,
     gatewaySecret: await gatewaySecret(config),
     directUploads: config.images.directUploads,
+    resizePresets: config.images.resizePresets,
   });
   const sweeping = async () => {
     try {

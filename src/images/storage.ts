@@ -5,7 +5,8 @@ import { AppError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import { createFsStore } from './store/fs-store.ts';
 import { rewrapAll } from './store/key-rotation.ts';
-import { type Keyring, keyringFromEnv, loadKeyring, rotateMasterKey } from './store/master-keys.ts';
+import { watchKeyringFile } from './store/keyring-source.ts';
+import { keyringFromEnv, rotateMasterKey } from './store/master-keys.ts';
 import type { ObjectStore } from './store/object-store.ts';
 import { applyLifecycle, createS3Store } from './store/s3-store.ts';
 
@@ -25,9 +26,10 @@ export async function openStore(config: Config, log: Logger): Promise<ObjectStor
       ...(storage.kmsKeyId ? { kmsKeyId: storage.kmsKeyId } : {}),
     });
   }
-  const keyring: Keyring = storage.masterKeys
+  // From the environment it changes with a restart; a file may be rotated while we run.
+  const keyring = storage.masterKeys
     ? keyringFromEnv(storage.masterKeys)
-    : await loadKeyring(keyringFile(config));
+    : await watchKeyringFile(keyringFile(config));
   const store = createFsStore({ root: storage.dir, keyring });
   log.debug({ store: store.describe() }, 'object store open');
   return store;

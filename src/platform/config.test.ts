@@ -62,3 +62,21 @@ test('direct uploads are off by default and need STORAGE=s3', () => {
     /IMAGE_DIRECT_UPLOAD_EXPIRY/,
   );
 });
+
+test('sizes on request are named presets: w320,w640,w1280,w2048 unless IMAGE_RESIZE_PRESETS says otherwise', () => {
+  assert.deepEqual(
+    loadConfig({}).images.resizePresets.map((p) => p.name),
+    ['w320', 'w640', 'w1280', 'w2048'],
+  );
+  assert.deepEqual(loadConfig({ IMAGE_RESIZE_PRESETS: ' w100, w4096 ' }).images.resizePresets, [
+    { name: 'w100', width: 100 },
+    { name: 'w4096', width: 4096 },
+  ]);
+  for (const bad of ['w0', 'w5000', '640', 'w640,w640', 'h480', ',']) {
+    assert.throws(
+      () => loadConfig({ IMAGE_RESIZE_PRESETS: bad }),
+      /IMAGE_RESIZE_PRESETS/,
+      `'${bad}' is refused`,
+    );
+  }
+});

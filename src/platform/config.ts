@@ -1,5 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  defaultResizePresets,
+  parseResizePresets,
+  type ResizePreset,
+} from '../images/resize-presets.ts';
 import { parseCidrList } from './cidr.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 
@@ -17,6 +22,15 @@ const cidrList = z.string().transform((value, context) => {
 const duration = z.string().transform((value, context) => {
   try {
     return parseDuration(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const resizePresets = z.string().transform((value, context) => {
+  try {
+    return parseResizePresets(value);
   } catch (error) {
     context.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
@@ -58,6 +72,7 @@ const environment = z
     S3_FORCE_PATH_STYLE: flag.default(false),
     S3_KMS_KEY_ID: z.string().min(1).optional(),
     IMAGE_RETENTION: duration.default(7 * 86_400_000),
+    IMAGE_RESIZE_PRESETS: resizePresets.default(parseResizePresets(defaultResizePresets)),
     IMAGE_DIRECT_UPLOADS: flag.default(false),
     IMAGE_DIRECT_UPLOAD_EXPIRY: duration.default(15 * 60_000),
     ANALYTICS_RETENTION: duration.default(400 * 86_400_000),
@@ -163,6 +178,8 @@ export type Config = Readonly<{
     retention: number;
     /** How long an image's history row (bytes gone, marked expired) and refusals stay for analytics, in ms. */
     analyticsRetention: number;
+    /** The only sizes made on request (IMAGE_RESIZE_PRESETS), in each of webp, avif and jpeg. */
+    resizePresets: readonly ResizePreset[];
     /** Uploads straight to the bucket by presigned POST (STORAGE=s3 only); off (undefined) by default. */
     directUploads:
       | Readonly<{ /** How long a presigned POST is valid, in milliseconds. */ expiry: number }>
@@ -260,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             },
       retention: e.IMAGE_RETENTION,
       analyticsRetention: e.ANALYTICS_RETENTION,
+      resizePresets: e.IMAGE_RESIZE_PRESETS,
       directUploads: e.IMAGE_DIRECT_UPLOADS ? { expiry: e.IMAGE_DIRECT_UPLOAD_EXPIRY } : undefined,
       api: { host: e.IMAGE_API_HOST, port: e.IMAGE_API_PORT },
       gatewaySecret: e.GATEWAY_SECRET,
@@ -315,6 +333,7 @@ export function describeConfig(config: Config): Record<string, string> {
         : `s3 bucket ${config.images.storage.bucket} (${config.images.storage.region}${config.images.storage.endpoint ? `, ${config.images.storage.endpoint}` : ''}), ${config.images.storage.kmsKeyId ? 'SSE-KMS' : 'SSE-S3'}`,
     'image retention': formatDuration(config.images.retention),
     'analytics history': `kept ${formatDuration(config.images.analyticsRetention)} after upload (ANALYTICS_RETENTION)`,
+    'image resize presets': `${config.images.resizePresets.map((p) => p.name).join(', ')} (webp, avif, jpeg)`,
     'image direct uploads': config.images.directUploads
       ? `on: presigned POSTs to the bucket, valid ${formatDuration(config.images.directUploads.expiry)}`
       : 'off: set IMAGE_DIRECT_UPLOADS=true (with STORAGE=s3) for images larger than a gateway request',

@@ -166,11 +166,11 @@ describe('the image API', () => {
     });
   }
 
-  test('resizes on demand within limits, and caches the result in the store', async () => {
+  test('makes only the named presets, caches each, and refuses any other size naming the presets', async () => {
     const created = (
       await upload(ada, await makeImage('jpeg', { width: 1200, height: 900, scene: 8 }))
     ).json().image;
-    const url = `/images/${created.image_id}/resize?w=300&format=avif`;
+    const url = `/images/${created.image_id}/resize?preset=w320&format=avif`;
     const first = await app.inject({ method: 'GET', url, headers: as(ada) });
     assert.equal(first.statusCode, 200, first.body);
     assert.equal(first.headers['content-type'], 'image/avif');
@@ -178,15 +178,28 @@ describe('the image API', () => {
       `select name, width, height from images.objects where image_id = $1 and name like 'resize-%'`,
       [created.image_id],
     );
-    assert.deepEqual(cached.rows, [{ name: 'resize-300x0-inside-avif', width: 300, height: 225 }]);
+    assert.deepEqual(cached.rows, [{ name: 'resize-w320-avif', width: 320, height: 240 }]);
     const second = await app.inject({ method: 'GET', url, headers: as(ada) });
     assert.deepEqual(second.rawPayload, first.rawPayload);
-    const tooBig = await app.inject({
-      method: 'GET',
-      url: `/images/${created.image_id}/resize?w=9000`,
-      headers: as(ada),
-    });
-    assert.equal(tooBig.statusCode, 400);
+    for (const query of [
+      'w=300',
+      'w=300&h=200&fit=cover&format=png',
+      'preset=w300',
+      'preset=w640&format=png',
+    ]) {
+      const refused = await app.inject({
+        method: 'GET',
+        url: `/images/${created.image_id}/resize?${query}`,
+        headers: as(ada),
+      });
+      assert.equal(refused.statusCode, 400, query);
+      if (!query.includes('png')) assert.match(refused.json().message, /w320, w640, w1280, w2048/);
+    }
+    const after = await bed.db.query(
+      `select count(*)::int as n from images.objects where image_id = $1 and name like 'resize-%'`,
+      [created.image_id],
+    );
+    assert.equal(after.rows[0]?.n, 1, 'a refused size makes and keeps nothing');
   });
 
   test('an owner deletes their image: it is gone at once, bytes and all; others may not delete', async () => {

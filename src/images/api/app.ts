@@ -10,16 +10,23 @@ import { AppError } from '../../platform/errors.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
 import { analyticsRoutes } from '../analytics/routes.ts';
-import { getImage, type ImageRecord, listImages, recordObject } from '../catalogue.ts';
+import { getImage, type ImageRecord, listImages } from '../catalogue.ts';
 import type { DirectUploadSettings } from '../direct-uploads.ts';
 import { deleteImage } from '../expiry.ts';
-import { intake, objectKey } from '../intake.ts';
+import { intake } from '../intake.ts';
 import { type Principal, seesAll, verifyPrincipal } from '../principal.ts';
-import { contentTypeOf, resize } from '../processing/derive.ts';
+import { contentTypeOf } from '../processing/derive.ts';
 import type { ImageLimits } from '../processing/limits.ts';
 import { withoutPersonalMetadata } from '../processing/personal-metadata.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
 import type { ImageFormat } from '../processing/sniff.ts';
+import {
+  defaultResizePresets,
+  parseResizePresets,
+  type ResizePreset,
+  resizeFormats,
+} from '../resize-presets.ts';
+import { presetImage, presetNamed } from '../resizes.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { mountDirectUploads } from './direct-uploads.ts';
 import { present } from './present.ts';
@@ -35,6 +42,8 @@ export type ImageApiDeps = {
   retention: number;
   gatewaySecret: string;
   log: Logger;
+  /** The sizes made on request (IMAGE_RESIZE_PRESETS); the default presets when undefined. */
+  resizePresets?: readonly ResizePreset[] | undefined;
   /** Presigned POSTs straight to the bucket (STORAGE=s3); off when undefined. */
   directUploads?: DirectUploadSettings | undefined;
 };
@@ -175,45 +184,28 @@ export async function buildImageApi(deps: ImageApiDeps) {
     (request, reply) => sendVariant(request, reply, request.params.id, request.params.variant),
   );
 
+  const presets = deps.resizePresets ?? parseResizePresets(defaultResizePresets);
   app.get(
     '/images/:id/resize',
     {
       schema: {
         params: idParams,
         querystring: z.object({
-          w: z.coerce.number().int().min(1).max(4096).optional(),
-          h: z.coerce.number().int().min(1).max(4096).optional(),
-          fit: z.enum(['cover', 'contain', 'inside']).default('inside'),
-          format: z.enum(['webp', 'avif', 'jpeg', 'png']).default('webp'),
+          preset: z.string().max(100).optional(),
+          format: z.enum(resizeFormats).default('webp'),
         }),
       },
     },
     async (request, reply) => {
-      const { w, h, fit, format } = request.query;
-      if (!w && !h)
-        throw new AppError('invalid_request', 400, 'Give a width (w) or a height (h), up to 4096.');
+      const preset = presetNamed(presets, request.query.preset);
       const image = await visible(request, request.params.id);
-      const name = `resize-${w ?? 0}x${h ?? 0}-${fit}-${format}`;
-      const cached = image.objects.find((o) => o.name === name);
-      if (cached) return sendObject(reply, cached.format, await deps.store.get(cached.object_key));
-      const original = image.objects.find((o) => o.name === 'original');
-      if (!original) throw new AppError('not_found', 404, 'This image has no original.');
-      const made = await resize(
-        await deps.store.get(original.object_key),
-        { width: w, height: h, fit, format },
-        deps.limits,
+      const { format, bytes } = await presetImage(
+        { ...deps, presets },
+        image,
+        preset,
+        request.query.format,
       );
-      const key = objectKey(image.image_id, name);
-      await deps.store.put(key, made.bytes);
-      await recordObject(deps.db, image.image_id, {
-        name,
-        format: made.format,
-        width: made.width,
-        height: made.height,
-        bytes: made.bytes.length,
-        object_key: key,
-      });
-      return sendObject(reply, made.format, made.bytes);
+      return sendObject(reply, format, bytes);
     },
   );
 

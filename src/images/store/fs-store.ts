@@ -3,6 +3,7 @@ import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from './atomic-file.ts';
 import { MAX_HEADER_BYTES, plaintextLength, readHeader, rewrap, seal, unseal } from './envelope.ts';
+import { fixedKeyring, type KeyringSource } from './keyring-source.ts';
 import type { Keyring } from './master-keys.ts';
 import {
   assertValidKey,
@@ -17,13 +18,18 @@ import {
 const OBJECT_SUFFIX = '@sealed';
 const KEY_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
-export type FsStoreOptions = { root: string; keyring: Keyring };
+export type FsStoreOptions = {
+  root: string;
+  /** A keyring, or a source that may change it while the store is open (a keyring file). */
+  keyring: Keyring | KeyringSource;
+};
 
 export type RewrapOutcome = 'rewrapped' | 'current' | 'changed' | 'missing';
 
 /** The fs driver, plus what master key rotation needs and other drivers do not have. */
 export type FsObjectStore = ObjectStore & {
   readonly root: string;
+  /** The keyring as last read. */
   readonly keyring: Keyring;
   /** Re-wraps one object's data key under the current master key; the ciphertext is copied. */
   rewrap(key: string): Promise<RewrapOutcome>;
@@ -34,19 +40,22 @@ export type FsObjectStore = ObjectStore & {
 /** Objects as envelope-encrypted files under root: no plaintext byte ever reaches the disk. */
 export function createFsStore(options: FsStoreOptions): FsObjectStore {
   const root = path.resolve(options.root);
-  const { keyring } = options;
+  const keys = 'forSealing' in options.keyring ? options.keyring : fixedKeyring(options.keyring);
   const fileOf = (key: string) => {
     assertValidKey(key);
     return path.join(root, `${key}${OBJECT_SUFFIX}`);
   };
   return {
     root,
-    keyring,
+    get keyring() {
+      return keys.latest;
+    },
     async put(key, body) {
-      await writeFileAtomic(fileOf(key), seal(key, body, keyring));
+      await writeFileAtomic(fileOf(key), seal(key, body, await keys.forSealing()));
     },
     async get(key) {
-      return unseal(key, await readObject(key, fileOf(key)), keyring);
+      const sealed = await readObject(key, fileOf(key));
+      return unseal(key, sealed, await keys.holding(readHeader(key, sealed).masterKeyId));
     },
     async delete(key) {
       const file = fileOf(key);
@@ -56,8 +65,8 @@ export function createFsStore(options: FsStoreOptions): FsObjectStore {
     },
     list: (prefix) => listObjects(root, prefix),
     describe: () =>
-      `fs ${root} (AES-256-GCM envelopes; master key ${keyring.current}, ${keyring.keys.size} in keyring)`,
-    rewrap: async (key) => rewrapFile(key, fileOf(key), keyring),
+      `fs ${root} (AES-256-GCM envelopes; master key ${keys.latest.current}, ${keys.latest.keys.size} in keyring)`,
+    rewrap: async (key) => rewrapFile(key, fileOf(key), keys),
     masterKeyOf: async (key) => readHeader(key, await readStart(key, fileOf(key))).masterKeyId,
   };
 }
@@ -85,11 +94,11 @@ async function readStart(key: string, file: string): Promise<Buffer> {
   }
 }
 
-async function rewrapFile(key: string, file: string, keyring: Keyring): Promise<RewrapOutcome> {
+async function rewrapFile(key: string, file: string, keys: KeyringSource): Promise<RewrapOutcome> {
   const before = await stat(file).catch(ignoreMissing);
   const sealed = before && (await readFile(file).catch(ignoreMissing));
   if (!before || !sealed) return 'missing';
-  const next = rewrap(key, sealed, keyring);
+  const next = rewrap(key, sealed, await keys.holding(readHeader(key, sealed).masterKeyId));
   if (!next) return 'current';
   // A put or delete since we read it wins. (The gap left between this check and the rename
   // can at worst restore an object with its old mtime, which the sweeper removes again.)

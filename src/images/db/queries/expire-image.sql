@@ -1,4 +1,6 @@
 -- The image's bytes are gone: mark it, and drop its personal data ($1 image id, $2 'expired' | 'deleted').
+-- Returns the keys of the objects whose rows it deleted, so the caller deletes their bytes. Run it
+-- after lock-image.sql in one transaction.
 with marked as (
   update images.images
   set expired_at = case when $2 = 'expired' then now() else expired_at end,
@@ -8,3 +10,4 @@ with marked as (
   returning image_id
 )
 delete from images.objects o using marked m where o.image_id = m.image_id
+returning o.object_key
