@@ -1,0 +1,162 @@
+// `tessera serve stream-ingest` through a database outage: the record waits, /ready says so and
+// the lag shows, and when the database is back the record is stored, not dead-lettered. The
+// database is a real PostgreSQL behind a TCP relay the test cuts (connections reset, new ones
+// refused) and restores.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
+import { makeImage } from '../../../test/helpers/images.ts';
+import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
+import { startTcpProxy, type TcpProxy } from '../../../test/helpers/tcp-proxy.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { createLogger } from '../../platform/log.ts';
+import { addPrincipal } from '../gateway/principals.ts';
+import type { RunningService } from '../run.ts';
+import { dlqTopic } from './dlq.ts';
+import { connectKafka, type KafkaClient } from './kafka.ts';
+import { runStreamIngest } from './service.ts';
+
+const silent = createLogger('silent');
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeout = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A sample's value in Prometheus text, or undefined when there is none. */
+function sample(metrics: string, name: string): number | undefined {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+describe('stream-ingest while the database is away', {
+  skip: kafkaAvailable ? false : 'python3-confluent-kafka is not installed',
+}, () => {
+  let kafka: MockKafka;
+  let bed: ImageTestbed;
+  let proxy: TcpProxy;
+  let home: string;
+  let service: RunningService;
+  let client: KafkaClient;
+  const topic = 'outage';
+
+  before(async () => {
+    kafka = await startMockKafka();
+    bed = await createImageTestbed();
+    await addPrincipal(bed.db, { name: 'patient', role: 'engineer' });
+    const direct = new URL(bed.database.url);
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    const relayed = new URL(bed.database.url);
+    relayed.port = String(proxy.port);
+    home = await mkdtemp(path.join(tmpdir(), 'tessera-outage-'));
+    const config = loadConfig({
+      DATABASE_URL: relayed.toString(),
+      TESSERA_DATA_DIR: home,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      STREAM_TOPIC: topic,
+      STREAM_GROUP: 'outage-group',
+    });
+    service = await runStreamIngest(config, silent, relayed.toString(), 0);
+    client = connectKafka({ brokers: kafka.brokers, ssl: false, auth: 'none' }, silent);
+  });
+  after(async () => {
+    await service?.close();
+    await proxy?.close();
+    await bed?.close();
+    await kafka?.close();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  const get = async (route: string) => {
+    const response = await fetch(`${service.url}${route}`);
+    return { status: response.status, text: await response.text() };
+  };
+  const stored = async () =>
+    (
+      await bed.db.query<{ image_id: string }>(
+        `select image_id from images.images where original_name = 'waited.jpg'`,
+      )
+    ).rows;
+
+  test('the record is retried without end, /ready is 503 and the lag shows; then it is stored', async () => {
+    // Warm: the service has its connections before they are cut.
+    await until('ready', async () => (await get('/ready')).status === 200);
+    const producer = await client.producer();
+    try {
+      await producer.send(topic, [
+        {
+          key: 'warm-up',
+          value: await makeImage('jpeg', { scene: 401 }),
+          headers: { owner: 'patient', filename: 'warm-up.jpg' },
+        },
+      ]);
+      await until(
+        'the warm-up stored',
+        async () =>
+          (await bed.db.query(`select 1 from images.images where original_name = 'warm-up.jpg'`))
+            .rows.length === 1,
+      );
+
+      await proxy.cut();
+      await producer.send(topic, [
+        {
+          key: 'waited',
+          value: await makeImage('jpeg', { width: 300, height: 200, scene: 402 }),
+          headers: { owner: 'patient', filename: 'waited.jpg' },
+        },
+      ]);
+      const notReady = await until('/ready 503', async () => {
+        const ready = await get('/ready');
+        return ready.status === 503 && ready;
+      });
+      const body = JSON.parse(notReady.text) as { ready: boolean; stalled: unknown[] };
+      assert.equal(body.ready, false);
+      assert.equal(body.stalled.length, 1, 'one partition waits');
+      // Well past STREAM_MAX_ATTEMPTS (3): a dependency's failure is not the record's.
+      const metrics = await until('more tries than a record gets', async () => {
+        const text = (await get('/metrics')).text;
+        return (sample(text, 'stream_record_retries_total{kind="dependency"}') ?? 0) >= 5 && text;
+      });
+      assert.equal(sample(metrics, 'stream_partitions_stalled'), 1);
+      const lags = metrics.split('\n').filter((l) => l.startsWith('stream_partition_lag{'));
+      assert.equal(
+        lags.reduce((sum, l) => sum + Number(l.split(' ')[1]), 0),
+        1,
+        `the waiting record shows as lag: ${lags.join('; ')}`,
+      );
+      assert.deepEqual(await stored(), []);
+
+      await proxy.restore();
+      await until('the record stored', async () => (await stored()).length === 1);
+      await until('ready again', async () => (await get('/ready')).status === 200);
+      const admin = await client.admin();
+      try {
+        const letters = (await admin.topicOffsets(dlqTopic(topic))) ?? [];
+        assert.equal(
+          letters.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0),
+          0,
+          'nothing dead-lettered',
+        );
+      } finally {
+        await admin.close();
+      }
+      const after = (await get('/metrics')).text;
+      assert.equal(sample(after, 'stream_partitions_stalled'), 0);
+      assert.ok(!after.includes('stream_records_dead_lettered_total{'), 'no dead letter counted');
+    } finally {
+      await producer.close();
+    }
+  });
+});
