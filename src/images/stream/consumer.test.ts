@@ -14,6 +14,7 @@ import {
 } from '../../../test/helpers/image-service.ts';
 import { makeImage, pngBomb } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
+import { refusedRowMessage, refuseRowsOf } from '../../../test/helpers/refused-rows.ts';
 import { createLogger } from '../../platform/log.ts';
 import { getImage } from '../catalogue.ts';
 import { addPrincipal } from '../gateway/principals.ts';
@@ -230,16 +231,7 @@ describe('stream ingestion', {
   test('a record whose row PostgreSQL keeps refusing is dead-lettered after 3 tries, and its partition goes on', async () => {
     // A real refusal, the same each time: a trigger that turns down one owner's rows.
     const refused = await addPrincipal(bed.db, { name: 'refused-owner', role: 'engineer' });
-    await bed.db.query('create sequence public.refused_tries');
-    await bed.db.query(`create function public.refuse_row() returns trigger language plpgsql as $$
-      begin
-        perform nextval('public.refused_tries');
-        raise exception 'this row is out of range for the test' using errcode = '22003';
-      end $$`);
-    await bed.db.query(
-      `create trigger refuse_row before insert on images.images for each row
-       when (new.owner_id = '${refused.principal_id}') execute function public.refuse_row()`,
-    );
+    const trigger = await refuseRowsOf(bed.db, refused.principal_id);
     try {
       const first = await makeImage('jpeg', { width: 200, height: 150, scene: 87 });
       const second = await makeImage('jpeg', { width: 200, height: 150, scene: 88 });
@@ -263,18 +255,17 @@ describe('stream ingestion', {
       assert.equal(letter?.headers['error-code'], 'failed_repeatedly');
       assert.equal(
         letter?.headers.error,
-        'Failed 3 times; the last time: this row is out of range for the test (SQLSTATE 22003)',
+        `Failed 3 times; the last time: ${refusedRowMessage} (SQLSTATE 22003)`,
       );
       assert.deepEqual(letter?.value, first, 'the record as it came, for a replay');
       await until(
         'the next record stored',
         async () => (await streamed('after-refused.jpg')).length === 1,
       );
-      const tries = await bed.db.query('select last_value from public.refused_tries');
-      assert.equal(Number(tries.rows[0]?.last_value), 3, 'tried exactly 3 times');
+      assert.equal(await trigger.tries(), 3, 'tried exactly 3 times');
       assert.equal((await streamed('refused.jpg')).length, 0);
     } finally {
-      await bed.db.query('drop trigger refuse_row on images.images');
+      await trigger.remove();
     }
   });
 

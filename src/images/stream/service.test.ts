@@ -1,7 +1,7 @@
-// `tessera serve stream-ingest` through a database outage: the record waits, /ready says so and
-// the lag shows, and when the database is back the record is stored, not dead-lettered. The
-// database is a real PostgreSQL behind a TCP relay the test cuts (connections reset, new ones
-// refused) and restores.
+// `tessera serve stream-ingest` under faults. A database outage: the record waits, /ready says so
+// and the lag shows, and when the database is back the record is stored, not dead-lettered (a
+// real PostgreSQL behind a TCP relay the test cuts, connections reset and new ones refused, and
+// restores). A row PostgreSQL refuses every time: dead-lettered after STREAM_MAX_ATTEMPTS.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
 import { makeImage } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
+import { refusedRowMessage, refuseRowsOf } from '../../../test/helpers/refused-rows.ts';
 import { startTcpProxy, type TcpProxy } from '../../../test/helpers/tcp-proxy.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { describeConfig, loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { addPrincipal } from '../gateway/principals.ts';
 import type { RunningService } from '../run.ts';
 import { dlqTopic } from './dlq.ts';
-import { connectKafka, type KafkaClient } from './kafka.ts';
+import { connectKafka, type IncomingRecord, type KafkaClient } from './kafka.ts';
 import { runStreamIngest } from './service.ts';
 
 const silent = createLogger('silent');
@@ -41,7 +42,7 @@ function sample(metrics: string, name: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 }
 
-describe('stream-ingest while the database is away', {
+describe('stream-ingest under faults', {
   skip: kafkaAvailable ? false : 'python3-confluent-kafka is not installed',
 }, () => {
   let kafka: MockKafka;
@@ -56,6 +57,7 @@ describe('stream-ingest while the database is away', {
     kafka = await startMockKafka();
     bed = await createImageTestbed();
     await addPrincipal(bed.db, { name: 'patient', role: 'engineer' });
+    await addPrincipal(bed.db, { name: 'refused', role: 'engineer' });
     const direct = new URL(bed.database.url);
     proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
     const relayed = new URL(bed.database.url);
@@ -67,7 +69,12 @@ describe('stream-ingest while the database is away', {
       KAFKA_BROKERS: kafka.brokers.join(','),
       STREAM_TOPIC: topic,
       STREAM_GROUP: 'outage-group',
+      STREAM_MAX_ATTEMPTS: '2',
     });
+    assert.match(
+      describeConfig(config)['stream ingestion'] ?? '',
+      /a failing record is tried 2 time\(s\), then dead-lettered$/,
+    );
     service = await runStreamIngest(config, silent, relayed.toString(), 0);
     client = connectKafka({ brokers: kafka.brokers, ssl: false, auth: 'none' }, silent);
   });
@@ -89,6 +96,25 @@ describe('stream-ingest while the database is away', {
         `select image_id from images.images where original_name = 'waited.jpg'`,
       )
     ).rows;
+
+  /** Records held in `name` (high minus low offsets). */
+  const held = async (name: string) => {
+    const admin = await client.admin();
+    try {
+      const offsets = (await admin.topicOffsets(name)) ?? [];
+      return offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
+    } finally {
+      await admin.close();
+    }
+  };
+  const letters = () => held(dlqTopic(topic));
+  const read = async (name: string) => {
+    const records: IncomingRecord[] = [];
+    await client.readToEnd(name, {}, async (record) => {
+      records.push(record);
+    });
+    return records;
+  };
 
   test('the record is retried without end, /ready is 503 and the lag shows; then it is stored', async () => {
     // Warm: the service has its connections before they are cut.
@@ -141,17 +167,7 @@ describe('stream-ingest while the database is away', {
       await proxy.restore();
       await until('the record stored', async () => (await stored()).length === 1);
       await until('ready again', async () => (await get('/ready')).status === 200);
-      const admin = await client.admin();
-      try {
-        const letters = (await admin.topicOffsets(dlqTopic(topic))) ?? [];
-        assert.equal(
-          letters.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0),
-          0,
-          'nothing dead-lettered',
-        );
-      } finally {
-        await admin.close();
-      }
+      assert.equal(await letters(), 0, 'nothing dead-lettered');
       const recovered = (await get('/metrics')).text;
       assert.equal(sample(recovered, 'stream_partitions_stalled'), 0);
       assert.ok(
@@ -160,6 +176,40 @@ describe('stream-ingest while the database is away', {
       );
     } finally {
       await producer.close();
+    }
+  });
+
+  test('a row PostgreSQL refuses is tried STREAM_MAX_ATTEMPTS times, then dead-lettered; /ready stays 200', async () => {
+    const owner = await bed.db.query<{ principal_id: string }>(
+      `select principal_id from gateway.principals where name = 'refused'`,
+    );
+    const trigger = await refuseRowsOf(bed.db, owner.rows[0]?.principal_id ?? '');
+    const producer = await client.producer();
+    try {
+      await producer.send(topic, [
+        {
+          key: 'refused',
+          value: await makeImage('png', { scene: 403 }),
+          headers: { owner: 'refused', filename: 'refused.png' },
+        },
+      ]);
+      await until('the letter', async () => (await letters()) === 1);
+      const [letter] = await read(dlqTopic(topic));
+      assert.equal(
+        letter?.headers.error,
+        `Failed 2 times; the last time: ${refusedRowMessage} (SQLSTATE 22003)`,
+      );
+      assert.equal(await trigger.tries(), 2);
+      assert.equal(
+        (await get('/ready')).status,
+        200,
+        'a record failing is not the service failing',
+      );
+      const metrics = (await get('/metrics')).text;
+      assert.equal(sample(metrics, 'stream_record_retries_total{kind="record"}'), 1);
+    } finally {
+      await producer.close();
+      await trigger.remove();
     }
   });
 });
