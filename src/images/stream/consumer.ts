@@ -115,7 +115,7 @@ async function settle(
             return {
               kind: 'dead',
               code: 'failed_repeatedly',
-              reason: `Failed ${failures} times; the last time: ${reason}`,
+              reason: `Failed ${failures === 1 ? 'once' : `${failures} times`}; the last time: ${reason}`,
             };
           }
           deps.metrics.retries.inc({ kind: 'record' });
