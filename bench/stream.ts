@@ -139,6 +139,7 @@ async function serviceThread(data: ThreadData): Promise<void> {
       topic: data.topic,
       group: data.group,
       concurrency: data.concurrency,
+      maxAttempts: 3,
       metrics: createStreamMetrics(),
       log: silent,
     });

@@ -150,7 +150,7 @@ function engineerStatements(
     ),
     statement('ListTheBucket', ['s3:ListBucket'], [imported.bucketArn]),
     statement('ReadImages', ['s3:GetObject'], [`${imported.bucketArn}/*`]),
-    // Large stream records travel as claim checks: the object goes to incoming/<sha256> first.
+    // Large stream records travel as claim checks: the object goes to incoming/stream/<uuid> first.
     statement('WriteClaimChecks', ['s3:PutObject'], [`${imported.bucketArn}/incoming/*`]),
     keyThroughS3(imported, stack.region, ['kms:Decrypt', 'kms:GenerateDataKey']),
     statement(

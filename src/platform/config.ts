@@ -109,6 +109,7 @@ const environment = z
       .int()
       .min(1024)
       .default(900 * 1024),
+    STREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
     WEB_PORT: port.default(8083),
     GATEWAY_URL: z.string().url().optional(),
@@ -218,6 +219,8 @@ export type Config = Readonly<{
         port: number;
         /** Images up to this size travel inside the record; larger ones by claim check. */
         inlineMaxBytes: number;
+        /** Tries of a record that keeps failing (not for want of a dependency) before it is dead-lettered. */
+        maxAttempts: number;
       }>
     | undefined;
   /** Unset: each command picks its own (servers log at info, one-shot commands at warn). */
@@ -310,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           group: e.STREAM_GROUP,
           port: e.STREAM_PORT,
           inlineMaxBytes: e.STREAM_INLINE_MAX_BYTES,
+          maxAttempts: e.STREAM_MAX_ATTEMPTS,
         }
       : undefined,
     log: { level: e.LOG_LEVEL },
@@ -340,7 +344,7 @@ export function describeConfig(config: Config): Record<string, string> {
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
     'stream ingestion': config.stream
-      ? `topic ${config.stream.topic} on ${config.stream.brokers.join(', ')} (group ${config.stream.group}, ${config.stream.auth}${config.stream.ssl ? ', TLS' : ''})`
+      ? `topic ${config.stream.topic} on ${config.stream.brokers.join(', ')} (group ${config.stream.group}, ${config.stream.auth}${config.stream.ssl ? ', TLS' : ''}); a failing record is tried ${config.stream.maxAttempts} time(s), then dead-lettered`
       : 'off: set KAFKA_BROKERS=host:port,… to turn it on',
     'log level': config.log.level ?? 'info for servers, warn for one-shot commands',
   };

@@ -7,14 +7,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
-import { makeImage } from '../../../test/helpers/images.ts';
+import { makeImage, seededBytes } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
 import { freePort } from '../../../test/helpers/ports.ts';
 import { parseCommandArgs } from '../../platform/cli-kit.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import { AppError, UsageError } from '../../platform/errors.ts';
 import { createLogger } from '../../platform/log.ts';
+import { sweep } from '../expiry.ts';
 import { addPrincipal } from '../gateway/principals.ts';
 import { openStore } from '../storage.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -26,6 +28,35 @@ import { createStreamMetrics } from './metrics.ts';
 
 const silent = createLogger('silent');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** A photo-sized PNG of noise (which does not compress): `width` × `height` × 3 bytes and a little. */
+function noisePng(width: number, height: number, seed: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const noise = seededBytes(width * height * 3, seed);
+  // Each row starts with its filter byte (0: none).
+  const rows = Buffer.concat(
+    Array.from({ length: height }, (_, y) =>
+      Buffer.concat([Buffer.alloc(1), noise.subarray(y * width * 3, (y + 1) * width * 3)]),
+    ),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function until<T>(
   what: string,
@@ -100,6 +131,7 @@ describe('tessera stream', {
       topic: settings.topic,
       group: settings.group,
       concurrency: 2,
+      maxAttempts: 3,
       metrics: createStreamMetrics(),
       log: silent,
     });
@@ -123,6 +155,16 @@ describe('tessera stream', {
     try {
       const offsets = await admin.topicOffsets(topic);
       return (offsets ?? []).reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
+    } finally {
+      await admin.close();
+    }
+  };
+
+  /** Records of the topic its consumer group has not committed yet. */
+  const lag = async (topic: string) => {
+    const admin = await client.admin();
+    try {
+      return (await admin.lag(topic, `${topic}-group`)).reduce((sum, p) => sum + p.lag, 0);
     } finally {
       await admin.close();
     }
@@ -166,9 +208,9 @@ describe('tessera stream', {
       const claimed = records.find((r) => r.headers.filename === 'large.png');
       assert.equal(claimed?.key, sha256(large));
       assert.equal(claimed?.value.length, 0);
-      assert.equal(claimed?.headers.claim, `incoming/${sha256(large)}`);
+      assert.match(claimed?.headers.claim ?? '', /^incoming\/stream\/[0-9a-f-]{36}$/);
       const store = await openStore(config, silent);
-      assert.deepEqual(await store.get(`incoming/${sha256(large)}`), large, 'put before sending');
+      assert.deepEqual(await store.get(claimed?.headers.claim ?? ''), large, 'put before sending');
 
       // The consumer takes both, the claim from the store.
       const stop = await consume(config, store);
@@ -195,6 +237,58 @@ describe('tessera stream', {
       await assert.rejects(stream(config, ['send', folder, '--owner', 'no spaces']), UsageError);
       await assert.rejects(stream(config, ['send', folder]), UsageError);
       await assert.rejects(stream(config, ['send', '--owner', 'sender']), UsageError);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('send: the same large photo from two owners, and from one of them twice, is stored for each', async () => {
+    const topic = 'shared-claim-test';
+    const config = configFor(topic);
+    await addPrincipal(bed.db, { name: 'second-sender', role: 'engineer' });
+    const photo = noisePng(840, 840, 331);
+    assert.ok(photo.length > 2 * 1024 * 1024, `a 2 MB photo (${photo.length} bytes)`);
+    assert.ok(photo.length > (config.stream?.inlineMaxBytes ?? 0), 'too large to go inline');
+    const folder = await mkdtemp(path.join(tmpdir(), 'tessera-shared-'));
+    try {
+      const file = path.join(folder, 'photo.png');
+      await writeFile(file, photo);
+      for (const owner of ['sender', 'second-sender', 'sender', 'ghost']) {
+        const sent = await stream(config, ['send', file, '--owner', owner]);
+        assert.equal(sent.out, `1 sent (0 inline, 1 by claim check) to ${topic}.`);
+      }
+      const claims = (await readAll(topic)).map((r) => r.headers.claim);
+      assert.equal(new Set(claims).size, 4, 'a claim for each record');
+
+      const store = await openStore(config, silent);
+      const incoming = async () => {
+        const keys: string[] = [];
+        for await (const object of store.list('incoming/')) keys.push(object.key);
+        return keys;
+      };
+      const stop = await consume(config, store);
+      try {
+        await until('every record handled', async () => (await lag(topic)) === 0);
+        // Each claim removed once its record is done; ghost's kept for a replay.
+        await until('the spent claims removed', async () => (await incoming()).length === 1);
+      } finally {
+        await stop();
+      }
+      const owners = await bed.db.query(
+        `select p.name from images.images i join gateway.principals p on p.principal_id::text = i.owner_id
+         where i.sha256 = $1 order by 1`,
+        [sha256(photo)],
+      );
+      assert.deepEqual(owners.rows, [{ name: 'second-sender' }, { name: 'sender' }]);
+      assert.equal(await held(dlqTopic(topic)), 1, 'only the letter for ghost');
+      const [letter] = await readAll(dlqTopic(topic));
+      assert.equal(letter?.headers['error-code'], 'unknown_owner');
+      assert.deepEqual(await incoming(), [letter?.headers.claim]);
+
+      // A claim no record came back for is the sweeper's, in its own folder too.
+      assert.equal((await sweep({ db: bed.db, store })).claimsDeleted, 0, 'a fresh claim waits');
+      assert.equal((await sweep({ db: bed.db, store }, { claimLifetime: 0 })).claimsDeleted, 1);
+      assert.deepEqual(await incoming(), []);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

@@ -23,7 +23,8 @@ import {
 } from './dead-letters.ts';
 import { dlqTopic } from './dlq.ts';
 import { connectKafka, type KafkaClient } from './kafka.ts';
-import { ownerPattern, sendFiles } from './send.ts';
+import { ownerPattern } from './records.ts';
+import { sendFiles } from './send.ts';
 import { streamSettings } from './service.ts';
 import { recentIntake, type StreamStatus, streamStatus } from './status.ts';
 import { createStreamTopics } from './topics.ts';

@@ -14,6 +14,7 @@ import {
 } from '../../../test/helpers/image-service.ts';
 import { makeImage, pngBomb } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
+import { refusedRowMessage, refuseRowsOf } from '../../../test/helpers/refused-rows.ts';
 import { createLogger } from '../../platform/log.ts';
 import { getImage } from '../catalogue.ts';
 import { addPrincipal } from '../gateway/principals.ts';
@@ -27,7 +28,7 @@ import {
   type Producer,
 } from './kafka.ts';
 import { createStreamMetrics } from './metrics.ts';
-import { claimKey } from './records.ts';
+import { newClaimKey } from './records.ts';
 
 const silent = createLogger('silent');
 
@@ -77,6 +78,7 @@ describe('stream ingestion', {
       topic,
       group: 'test-group',
       concurrency: 2,
+      maxAttempts: 3,
       metrics: createStreamMetrics(),
       log: silent,
     });
@@ -117,14 +119,14 @@ describe('stream ingestion', {
     const inline = await makeImage('jpeg', { width: 800, height: 600, scene: 81 });
     const png = await makeImage('png', { width: 300, height: 200, scene: 82 });
     const large = await makeImage('webp', { width: 1200, height: 900, scene: 83 });
-    const sha = createHash('sha256').update(large).digest('hex');
-    await bed.store.put(claimKey(sha), large);
+    const claim = newClaimKey();
+    await bed.store.put(claim, large);
     await send(inline, { owner: 'streamer', filename: 'inline.jpg' });
     await send(png, { owner: 'streamer', filename: 'inline.png' });
     await send(Buffer.alloc(0), {
       owner: 'streamer',
       filename: 'claimed.webp',
-      claim: claimKey(sha),
+      claim,
     });
     for (const name of ['inline.jpg', 'inline.png', 'claimed.webp']) {
       const [row] = await until(
@@ -146,11 +148,12 @@ describe('stream ingestion', {
       large,
       'the claimed bytes became the original',
     );
-    assert.equal(
-      (await storedKeys(bed.store)).some((k) => k.startsWith('incoming/')),
-      false,
-      'the incoming copy is gone',
-    );
+    // Once the record is committed, its incoming copy is done with.
+    await until('the incoming copy gone', async () => {
+      for await (const object of bed.store.list('incoming/'))
+        if (object.key === claim) return false;
+      return true;
+    });
     const where = await bed.db.query(
       `select stream_topic, stream_partition is not null as has_partition, stream_offset is not null as has_offset from images.images where original_name = 'inline.jpg'`,
     );
@@ -199,7 +202,7 @@ describe('stream ingestion', {
       [
         'a claim that points nowhere',
         Buffer.alloc(0),
-        { owner: 'streamer', claim: claimKey('0'.repeat(64)) },
+        { owner: 'streamer', claim: `incoming/${'0'.repeat(64)}` },
         /points to no object/,
       ],
     ];
@@ -223,6 +226,93 @@ describe('stream ingestion', {
     assert.equal(
       (await bed.db.query('select count(*) as n from images.images')).rows[0]?.n,
       imagesBefore,
+    );
+  });
+  test('a record whose row PostgreSQL keeps refusing is dead-lettered after 3 tries, and its partition goes on', async () => {
+    // A real refusal, the same each time: a trigger that turns down one owner's rows.
+    const refused = await addPrincipal(bed.db, { name: 'refused-owner', role: 'engineer' });
+    const trigger = await refuseRowsOf(bed.db, refused.principal_id);
+    try {
+      const first = await makeImage('jpeg', { width: 200, height: 150, scene: 87 });
+      const second = await makeImage('jpeg', { width: 200, height: 150, scene: 88 });
+      // One key: one partition, the refused record first.
+      await producer.send(topic, [
+        {
+          key: 'one-partition',
+          value: first,
+          headers: { owner: 'refused-owner', filename: 'refused.jpg', case: 'refused' },
+        },
+        {
+          key: 'one-partition',
+          value: second,
+          headers: { owner: 'streamer', filename: 'after-refused.jpg' },
+        },
+      ]);
+      const [letter] = await until('the dead letter', async () => {
+        const letters = dead.filter((d) => d.headers.case === 'refused');
+        return letters.length > 0 && letters;
+      });
+      assert.equal(letter?.headers['error-code'], 'failed_repeatedly');
+      assert.equal(
+        letter?.headers.error,
+        `Failed 3 times; the last time: ${refusedRowMessage} (SQLSTATE 22003)`,
+      );
+      assert.deepEqual(letter?.value, first, 'the record as it came, for a replay');
+      await until(
+        'the next record stored',
+        async () => (await streamed('after-refused.jpg')).length === 1,
+      );
+      assert.equal(await trigger.tries(), 3, 'tried exactly 3 times');
+      assert.equal((await streamed('refused.jpg')).length, 0);
+    } finally {
+      await trigger.remove();
+    }
+  });
+
+  test('an owner header that is not a name is refused in words; a content type that is not text is dropped', async () => {
+    const image = await makeImage('png', { scene: 89 });
+    const owners: [string, string | Buffer][] = [
+      ['a NUL byte', 'stream\u0000er'],
+      ['not UTF-8', Buffer.from([0x73, 0xff, 0xfe, 0x72])],
+      ['over 200 bytes', 'a'.repeat(201)],
+    ];
+    for (const [which, owner] of owners)
+      await producer.send(topic, [
+        { key: which, value: image, headers: { owner, case: 'hostile', which } },
+      ]);
+    const text = Buffer.from('no picture here, and a content type with a NUL byte');
+    await producer.send(topic, [
+      {
+        key: 'content type',
+        value: text,
+        headers: {
+          owner: 'streamer',
+          filename: 'odd\u0000name.jpg',
+          'content-type': 'image/jpeg\u0000',
+          case: 'hostile',
+          which: 'content type',
+        },
+      },
+    ]);
+    const letters = await until('four dead letters', async () => {
+      const found = dead.filter((d) => d.headers.case === 'hostile');
+      return found.length >= 4 && found;
+    });
+    for (const [which] of owners) {
+      const letter = letters.find((l) => l.headers.which === which);
+      assert.equal(letter?.headers['error-code'], 'bad_owner', which);
+      assert.match(letter?.headers.error ?? '', /^The owner header is not a principal's name /);
+    }
+    const refusal = letters.find((l) => l.headers.which === 'content type');
+    assert.equal(refusal?.headers['error-code'], 'not_an_image');
+    const recorded = await bed.db.query(
+      `select declared_type from images.refusals where owner_id = $1 and bytes = $2`,
+      [ownerId, text.length],
+    );
+    assert.deepEqual(
+      recorded.rows,
+      [{ declared_type: null }],
+      'the refusal recorded, without the type',
     );
   });
 });

@@ -1,16 +1,21 @@
 // One record, start to finish, with no Kafka in sight: the same intake as an HTTP upload.
-// Returns what became of it; throws only for trouble worth retrying (the database is down, …),
-// so the loop commits nothing and the record comes again.
+// Returns what became of it; throws for anything else (the database is down, a row it refuses,
+// …), which the loop tries again: without end for a dependency, a few times for the rest.
 import { AppError } from '../../platform/errors.ts';
 import { findPrincipal } from '../gateway/principals.ts';
 import { type IntakeDeps, intake } from '../intake.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
 import { ObjectNotFoundError } from '../store/object-store.ts';
 import type { IncomingRecord } from './kafka.ts';
-import { claimPattern } from './records.ts';
+import { parseHeaders } from './records.ts';
 
 export type RecordOutcome =
-  | { kind: 'stored' | 'duplicate'; imageId: string }
+  | {
+      kind: 'stored' | 'duplicate';
+      imageId: string;
+      /** This record's own claim-checked object, to remove once the record is committed. */
+      spentClaim?: string;
+    }
   | { kind: 'dead'; code: string; reason: string };
 
 const dead = (code: string, reason: string): RecordOutcome => ({ kind: 'dead', code, reason });
@@ -19,25 +24,22 @@ export async function handleRecord(
   deps: IntakeDeps,
   record: IncomingRecord,
 ): Promise<RecordOutcome> {
-  const ownerName = record.headers.owner?.trim();
-  if (!ownerName)
-    return dead('missing_owner', 'The record has no owner header naming whose image it is.');
+  const parsed = parseHeaders(record.headers);
+  if (!parsed.ok) return dead(parsed.code, parsed.reason);
+  const { owner: ownerName, claim, filename, contentType } = parsed.headers;
   const owner = await findPrincipal(deps.db, ownerName);
   if (!owner) return dead('unknown_owner', `There is no principal named ${ownerName}.`);
   if (owner.disabled_at) return dead('owner_disabled', `The principal ${ownerName} is disabled.`);
 
-  const claim = record.headers.claim;
   let bytes = record.value;
-  if (claim !== undefined) {
-    if (!claimPattern.test(claim))
-      return dead('bad_claim', `The claim "${claim.slice(0, 100)}" is not an incoming object key.`);
+  if (claim) {
     try {
-      bytes = await deps.store.get(claim);
+      bytes = await deps.store.get(claim.key);
     } catch (error) {
       if (error instanceof ObjectNotFoundError)
         return dead(
           'claim_not_found',
-          `The claim ${claim} points to no object (expired, or never uploaded).`,
+          `The claim ${claim.key} points to no object (expired, or never uploaded).`,
         );
       throw error;
     }
@@ -47,13 +49,16 @@ export async function handleRecord(
       owner: owner.principal_id,
       source: 'stream',
       bytes,
-      originalName: record.headers.filename,
-      declaredType: record.headers['content-type'],
+      originalName: filename,
+      declaredType: contentType,
       stream: { topic: record.topic, partition: record.partition, offset: record.offset },
     });
-    // The claimed bytes now live as the image's original; the incoming copy is done with.
-    if (claim !== undefined) await deps.store.delete(claim);
-    return { kind: result.duplicate ? 'duplicate' : 'stored', imageId: result.imageId };
+    return {
+      kind: result.duplicate ? 'duplicate' : 'stored',
+      imageId: result.imageId,
+      // The claimed bytes now live as the image's original (or were one already).
+      ...(claim?.own ? { spentClaim: claim.key } : {}),
+    };
   } catch (error) {
     if (error instanceof ImageRefusal) return dead(error.reason, error.message);
     if (error instanceof AppError && error.status < 500) return dead(error.code, error.message);

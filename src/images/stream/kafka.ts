@@ -15,7 +15,12 @@ export type KafkaSettings = {
   region?: string | undefined;
 };
 
-export type OutgoingRecord = { key?: string; value: Buffer; headers: Record<string, string> };
+export type OutgoingRecord = {
+  key?: string;
+  value: Buffer;
+  /** Text, or bytes as they are (a header need not be UTF-8 on the wire). */
+  headers: Record<string, string | Buffer>;
+};
 export type IncomingRecord = {
   topic: string;
   partition: number;
@@ -34,6 +39,8 @@ export type BatchHandler = (batch: {
   topic: string;
   partition: number;
   records: IncomingRecord[];
+  /** The partition's next offset when the batch was fetched: its end, for the lag. */
+  highWatermark: string;
   /** Marks a record done: the offset after it is committed. */
   commit(record: IncomingRecord): Promise<void>;
   isRunning(): boolean;
@@ -107,6 +114,7 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
           await handle({
             topic: batch.topic,
             partition: batch.partition,
+            highWatermark: batch.highWatermark,
             records: batch.messages.map((m) => ({
               topic: batch.topic,
               partition: batch.partition,

@@ -24,6 +24,17 @@ export function createStreamMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    retries: new Counter({
+      name: 'stream_record_retries_total',
+      help: 'Records tried again: kind dependency (the database or store failing, retried without end) or record (a few times, then dead-lettered)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    stalled: new Gauge({
+      name: 'stream_partitions_stalled',
+      help: 'Partitions waiting for the database or the object store to come back',
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'stream_record_duration_seconds',
       help: 'Time to handle one record',

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { Producer } from './kafka.ts';
-import { claimKey } from './records.ts';
+import { newClaimKey } from './records.ts';
 
 export type SendDeps = {
   producer: Producer;
@@ -20,10 +20,11 @@ export type SendDeps = {
 
 export type SentAs = 'inline' | 'claim';
 
-/** A principal's name, as the gateway's principals table allows it. */
-export const ownerPattern = /^[A-Za-z0-9._@+-]{1,200}$/;
-
-/** Sends one image; keyed by its SHA-256, so one image's records stay in one partition, in order. */
+/**
+ * Sends one image; keyed by its SHA-256, so one image's records stay in one partition, in order.
+ * A claim check gets an object of its own, so two records of the same bytes (two owners, or one
+ * twice) never share one that the first would remove.
+ */
 export async function sendImage(
   deps: SendDeps,
   image: { owner: string; bytes: Buffer; filename?: string | undefined },
@@ -35,7 +36,7 @@ export async function sendImage(
     await deps.producer.send(deps.topic, [{ key: sha256, value: image.bytes, headers }]);
     return 'inline';
   }
-  const claim = claimKey(sha256);
+  const claim = newClaimKey();
   await (await deps.store()).put(claim, image.bytes);
   await deps.producer.send(deps.topic, [
     { key: sha256, value: Buffer.alloc(0), headers: { ...headers, claim } },

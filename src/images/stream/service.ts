@@ -54,12 +54,13 @@ export async function runStreamIngest(
     topic: settings.topic,
     group: settings.group,
     concurrency: 2,
+    maxAttempts: settings.maxAttempts,
     metrics,
     log: serviceLog,
   });
-  let ready = true;
+  let crashed = false;
   consumer.crashed.then((error) => {
-    ready = false;
+    crashed = true;
     serviceLog.error({ err: error }, 'the consumer stopped for good');
   });
   const refreshLag = async () => {
@@ -71,7 +72,12 @@ export async function runStreamIngest(
 
   const app = createHttpApp({ log: serviceLog, trustProxy: [] });
   app.get('/health', async () => ({ ok: true }));
-  app.get('/ready', async (_request, reply) => reply.status(ready ? 200 : 503).send({ ready }));
+  // Not ready while the consumer is gone, or a partition waits for the database or the store.
+  app.get('/ready', async (_request, reply) => {
+    const stalled = consumer.stalled();
+    const ready = !crashed && stalled.length === 0;
+    return reply.status(ready ? 200 : 503).send({ ready, crashed, stalled });
+  });
   app.get('/metrics', async (_request, reply) => {
     await refreshLag();
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
