@@ -301,3 +301,28 @@ test('analytics.daily_uploads reads the rollups and today alike, and agrees with
     await t.close();
   }
 });
+
+test('the cameras CSV neutralises a camera name a spreadsheet would run as a formula', async () => {
+  const t = await createGatewayTestbed();
+  try {
+    await addPrincipal(t.bed.db, { name: 'ann', role: 'analyst' });
+    const key = await createKey(t.bed.db, 'ann', 'bi', ['images:read']);
+    const owner = (await addPrincipal(t.bed.db, { name: 'eve', role: 'user' })).principal_id;
+    const formula = '=HYPERLINK("http://x","y")';
+    await intake(t.bed, {
+      owner,
+      source: 'upload',
+      bytes: await makeImage('jpeg', { exif: { make: formula } }),
+    });
+    const get = (url: string) =>
+      t.gateway.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+    const json = (await get('/api/analytics/charts/cameras')).json();
+    assert.deepEqual(json.rows, [{ camera: formula, images: 1 }], 'JSON keeps the name as it is');
+    const csv = await get('/api/analytics/charts/cameras.csv');
+    assert.equal(csv.statusCode, 200);
+    assert.equal(csv.body, `camera,images\n"'=HYPERLINK(""http://x"",""y"")",1\n`);
+    assert.deepEqual(parse(csv.body, { columns: true }), [{ camera: `'${formula}`, images: '1' }]);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,8 +1,8 @@
 // The dashboard's JSON API, for analysts only: /analytics/… on the image API, /api/analytics/… at
 // the gateway. Every chart also comes as CSV (/analytics/charts/<name>.csv).
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { toCsv } from '../../platform/csv.ts';
 import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
@@ -86,7 +86,7 @@ export function analyticsRoutes(
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="tessera-${name}.csv"`)
-        .send(stringify(data.rows, { header: true, columns: data.columns }));
+        .send(toCsv(data.rows, data.columns));
     },
   );
 
