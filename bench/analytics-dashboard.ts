@@ -17,6 +17,11 @@ import {
   nearDuplicates,
   summary,
 } from '../src/images/analytics/dashboard.ts';
+import {
+  defaultGroupingLimits,
+  type GroupingJobs,
+  groupingJobs,
+} from '../src/images/analytics/near-duplicates-jobs.ts';
 import { seedDemoImages } from '../src/images/analytics/seed-demo.ts';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
@@ -100,7 +105,9 @@ await withCleanup(async (cleanup) => {
   const analyst = await addPrincipal(pool, { name: 'bench-analyst', role: 'analyst' });
   const apiKey = await createKey(pool, 'bench-analyst', 'bench', ['images:read']);
 
-  const requests = await dashboardRequests(db);
+  const grouping = groupingJobs(defaultGroupingLimits);
+  cleanup.push(() => grouping.close());
+  const requests = await dashboardRequests(db, grouping);
   const captured = new Map<Request, Captured>();
   for (const request of requests) captured.set(request, await capture(pool, request));
   type Way = 'gateway' | 'api' | 'sql';
@@ -158,7 +165,7 @@ await withCleanup(async (cleanup) => {
       '\nMedians. gateway: the request as a client sends it, with an API key; image API: the same',
       'request straight to the image API with the principal header signed by the client (no key',
       'lookup, no second hop); bare SQL: its statements on one connection. The near-duplicates',
-      'request also groups the hashes in Node (the bare SQL only reads them).',
+      'request also groups the hashes in a worker thread (the bare SQL only reads them).',
     ].join('\n'),
   );
   await biDailyAggregates(db);
@@ -197,7 +204,7 @@ async function biDailyAggregates(db: Connection): Promise<void> {
 }
 
 /** The dashboard as an analyst opens it (the last 30 days), then all time, then filtered. */
-async function dashboardRequests(db: Connection): Promise<Request[]> {
+async function dashboardRequests(db: Connection, grouping: GroupingJobs): Promise<Request[]> {
   const owner = (
     await db.query<{ owner_id: string }>(
       'select owner_id from images.images group by owner_id order by count(*) desc limit 1',
@@ -232,7 +239,7 @@ async function dashboardRequests(db: Connection): Promise<Request[]> {
     {
       label: 'near-duplicates, 30 days',
       path: `/api/analytics/near-duplicates?${query(last30)}&distance=6`,
-      queries: (db) => nearDuplicates(db, last30, 6),
+      queries: (db) => nearDuplicates({ db, grouping }, last30, 6),
     },
     summaryOf('summary, all time', {}),
     chartOf('uploads', 'uploads, all time', {}),

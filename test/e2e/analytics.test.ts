@@ -364,6 +364,31 @@ describe('the analytics view in a browser', {
     assert.equal(api, 403);
     await user.context().close();
   });
+
+  // Last: it adds images the figures above do not count.
+  test('a large group of near-duplicates shows its first images and how many more', async () => {
+    await testbed.bed.db.query(
+      `insert into images.images (image_id, owner_id, source, sha256, format, bytes, width, height,
+                                  colour_space, has_alpha, dominant_colour, thumbhash,
+                                  perceptual_hash, expires_at)
+       select gen_random_uuid(), 'copier', 'upload', encode(sha256(('copy-' || n)::bytea), 'hex'),
+              format, bytes, width, height, colour_space, has_alpha, dominant_colour, thumbhash,
+              perceptual_hash, expires_at
+       from images.images, generate_series(1, 30) as n
+       where image_id = $1`,
+      [ids.get('harbour.jpg')],
+    );
+    const page = await signIn(analystEmail);
+    await page.goto(`${webUrl}/#/analytics/near-duplicates?range=all&distance=4`);
+    const group = page.getByTestId('duplicate-group');
+    await group.first().waitFor();
+    assert.equal(await group.count(), 1);
+    // The two uploads and thirty copies: 24 shown, oldest first (the uploads), and 8 more.
+    assert.match((await group.first().textContent()) ?? '', /32 images/);
+    assert.equal(await group.first().getByTestId('explorer-image').count(), 24);
+    assert.equal(await group.first().getByTestId('duplicate-more').textContent(), 'and 8 more');
+    await page.context().close();
+  });
 });
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

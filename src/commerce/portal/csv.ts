@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
+import { toCsv } from '../../platform/csv.ts';
 
 /**
  * A list as a CSV download. The columns are the keys of the rows the person's own query returned,
@@ -10,17 +10,8 @@ export function sendCsv(
   name: string,
   rows: Record<string, unknown>[],
 ): FastifyReply {
-  const columns = Object.keys(rows[0] ?? {});
-  const body = stringify(rows, {
-    header: true,
-    columns,
-    cast: {
-      object: (value) => JSON.stringify(value),
-      boolean: (value) => (value ? 'true' : 'false'),
-    },
-  });
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}.csv"`)
-    .send(body);
+    .send(toCsv(rows, Object.keys(rows[0] ?? {})));
 }

@@ -2,6 +2,7 @@
 // portal's own checks, and, with those switched off, by PostgreSQL itself.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import {
   insertItem,
   insertManufacturer,
@@ -237,6 +238,37 @@ describe('the portal API, team by team', () => {
       assert.match(csv?.text.split('\n')[0] ?? '', /,email,mobile_no$/);
       const plain = await as.analytics?.get('/api/memberships?format=csv');
       assert.doesNotMatch(plain?.text ?? '', /@example\.com/);
+    });
+
+    test('exports neutralise names a spreadsheet would run as formulas', async () => {
+      const formula = '=HYPERLINK("http://x","y")';
+      const hostile = await insertMember(db.admin, { first_name: formula, last_name: '@SUM(1+1)' });
+      const hostileMaker = await insertManufacturer(db.admin, '+cmd|calc');
+      const hostileItem = await insertItem(db.admin, { name: '-2+3', cost: '4.00' });
+      await recordTransaction(db.admin, hostile.membership_id, hostileMaker, [
+        { item_id: hostileItem, quantity: 1 },
+      ]);
+      const rows = async (url: string) => {
+        const answer = await as.logistics?.get(url);
+        assert.equal(answer?.status, 200, answer?.text);
+        return parse(answer?.text ?? '', { columns: true }) as Record<string, string>[];
+      };
+      const members = await rows('/api/memberships?format=csv');
+      const listed = members.find((m) => m.membership_id === `'${hostile.membership_id}`);
+      assert.equal(listed?.first_name, `'${formula}`);
+      assert.equal(listed?.last_name, "'@SUM(1+1)");
+      const makers = await rows('/api/manufacturers?format=csv');
+      assert.ok(makers.some((m) => m.manufacturer_name === "'+cmd|calc"));
+      const items = await rows('/api/items?format=csv');
+      assert.ok(items.some((i) => i.item_name === "'-2+3" && i.item_cost === '4.00'));
+      const sales = await rows(
+        `/api/transactions?format=csv&membership_id=${encodeURIComponent(hostile.membership_id)}`,
+      );
+      assert.equal(sales[0]?.member_name, `'${formula} @SUM(1+1)`);
+      assert.equal(sales[0]?.manufacturer_name, "'+cmd|calc");
+      // Nothing in any export starts a formula any more.
+      for (const row of [...members, ...makers, ...items, ...sales])
+        for (const cell of Object.values(row)) assert.doesNotMatch(cell, /^[=+\-@\t\r]/);
     });
   });
 

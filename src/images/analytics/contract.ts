@@ -56,5 +56,6 @@ export type ExplorerImage = {
 };
 
 export type ExplorerPage = { images: ExplorerImage[]; next: string | null };
-export type DuplicateGroup = { maxDistance: number; images: ExplorerImage[] };
+/** A group of near-duplicates: its first (oldest) images, and how many more it has. */
+export type DuplicateGroup = { maxDistance: number; images: ExplorerImage[]; more: number };
 export type NearDuplicates = { distance: number; groups: DuplicateGroup[] };

@@ -6,8 +6,8 @@ import { makeImage } from '../../../test/helpers/images.ts';
 import { addPrincipal, createKey } from '../gateway/principals.ts';
 import { intake } from '../intake.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
-import { chartNames } from './contract.ts';
-import { chart, type Filters, nearDuplicates, summary } from './dashboard.ts';
+import { chartNames, type NearDuplicates } from './contract.ts';
+import { chart, type Filters, summary } from './dashboard.ts';
 import { seedDemoImages } from './seed-demo.ts';
 
 // The demo history (past days, rolled up) plus real images taken in today (not rolled up yet).
@@ -248,13 +248,14 @@ describe('the analytics dashboard', () => {
     assert.ok(body.groups.length > 0, 'the demo plants near-duplicates');
     for (const group of body.groups) {
       assert.ok(group.images.length >= 2);
+      assert.equal(group.more, 0, 'the demo plants groups of three');
       assert.ok(group.maxDistance <= 4);
       const stems = new Set(
         group.images.map((i: { perceptualHash: string }) => i.perceptualHash.slice(0, 15)),
       );
       assert.equal(stems.size, 1, 'the demo near-duplicates differ in the last digit only');
     }
-    const exact = await nearDuplicates(t.bed.db, {}, 0);
+    const exact = (await get('/api/analytics/near-duplicates?distance=0')).json() as NearDuplicates;
     for (const group of exact.groups) {
       assert.equal(new Set(group.images.map((i) => i.perceptualHash)).size, 1);
     }
@@ -297,6 +298,31 @@ test('analytics.daily_uploads reads the rollups and today alike, and agrees with
     );
     assert.ok(fromView.rows.length > 20);
     assert.deepEqual(fromView.rows, fromImages.rows);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the cameras CSV neutralises a camera name a spreadsheet would run as a formula', async () => {
+  const t = await createGatewayTestbed();
+  try {
+    await addPrincipal(t.bed.db, { name: 'ann', role: 'analyst' });
+    const key = await createKey(t.bed.db, 'ann', 'bi', ['images:read']);
+    const owner = (await addPrincipal(t.bed.db, { name: 'eve', role: 'user' })).principal_id;
+    const formula = '=HYPERLINK("http://x","y")';
+    await intake(t.bed, {
+      owner,
+      source: 'upload',
+      bytes: await makeImage('jpeg', { exif: { make: formula } }),
+    });
+    const get = (url: string) =>
+      t.gateway.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+    const json = (await get('/api/analytics/charts/cameras')).json();
+    assert.deepEqual(json.rows, [{ camera: formula, images: 1 }], 'JSON keeps the name as it is');
+    const csv = await get('/api/analytics/charts/cameras.csv');
+    assert.equal(csv.statusCode, 200);
+    assert.equal(csv.body, `camera,images\n"'=HYPERLINK(""http://x"",""y"")",1\n`);
+    assert.deepEqual(parse(csv.body, { columns: true }), [{ camera: `'${formula}`, images: '1' }]);
   } finally {
     await t.close();
   }

@@ -14,7 +14,7 @@ import type {
   Summary,
   sources,
 } from './contract.ts';
-import { nearDuplicateGroups } from './near-duplicates.ts';
+import type { GroupingJobs } from './near-duplicates-jobs.ts';
 
 export type Filters = {
   /** First and last day (UTC, YYYY-MM-DD, inclusive); absent: all time. */
@@ -213,29 +213,40 @@ function parseCursor(cursor: string): { createdAt: string; id: string } {
   throw new BadCursor('This cursor is not one the explorer gave.');
 }
 
-/** Groups of stored images whose perceptual hashes differ in at most `distance` bits, largest first. */
+/** How many groups of near-duplicates an answer lists, the largest, and how many images of each. */
+export const nearDuplicateLimits = { groups: 50, imagesPerGroup: 24 };
+
+const uuidLength = 36;
+
+/**
+ * Groups of stored images whose perceptual hashes differ in at most `distance` bits, largest first,
+ * each with its oldest images and the count of the others. The grouping runs off the event loop.
+ */
 export async function nearDuplicates(
-  db: Db,
+  deps: { db: Db; grouping: GroupingJobs },
   filters: Filters,
   distance: number,
-  limit = 50,
 ): Promise<NearDuplicates> {
-  const hashes = await db.query<{ image_id: string; perceptual_hash: string }>(
+  const result = await deps.db.query<{ hashes: string; ids: string }>(
     q('hashes'),
     rangeParams(filters),
   );
-  const groups = nearDuplicateGroups(
-    hashes.rows.map((row) => ({ id: row.image_id, hash: row.perceptual_hash })),
-    distance,
-  ).slice(0, limit);
-  const ids = groups.flatMap((group) => group.ids);
-  const found = await db.query<ImageRow>(q('images-by-id'), [ids]);
+  const { hashes, ids } = result.rows[0] ?? { hashes: '', ids: '' };
+  const groups = await deps.grouping.run(hashes, distance, {
+    groups: nearDuplicateLimits.groups,
+    membersPerGroup: nearDuplicateLimits.imagesPerGroup,
+  });
+  const idAt = (at: number) => ids.slice(at * uuidLength, (at + 1) * uuidLength);
+  const found = await deps.db.query<ImageRow>(q('images-by-id'), [
+    groups.flatMap((group) => group.members.map(idAt)),
+  ]);
   const byId = new Map(found.rows.map((row) => [row.image_id, present(row)]));
   return {
     distance,
     groups: groups.map((group) => ({
       maxDistance: group.maxDistance,
-      images: group.ids.flatMap((id) => byId.get(id) ?? []),
+      images: group.members.flatMap((at) => byId.get(idAt(at)) ?? []),
+      more: group.size - group.members.length,
     })),
   };
 }

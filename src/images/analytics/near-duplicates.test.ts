@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  type Hashed,
+  type GroupOptions,
   hammingDistance,
   maxDistance,
   nearDuplicateGroups,
 } from './near-duplicates.ts';
+
+type Hashed = { id: string; hash: string };
+
+/** The groups of some images, by id. */
+function groupsOf(items: Hashed[], distance: number, options?: GroupOptions) {
+  return nearDuplicateGroups(
+    items.map((item) => item.hash),
+    distance,
+    options,
+  ).map((group) => ({ ...group, ids: group.members.map((at) => (items[at] as Hashed).id) }));
+}
 
 // A small deterministic generator, so a failure can be replayed.
 function random64(seed: { s: bigint }): bigint {
@@ -47,21 +58,26 @@ test('finds exactly the groups comparing every pair finds, at every distance', (
   const items: Hashed[] = [];
   for (let i = 0; i < 250; i++) items.push({ id: `r${i}`, hash: hex(random64(seed)) });
   // Planted near-duplicates at every distance up to the largest allowed.
+  // Each with an exact copy or two, merged before the search.
   for (let d = 0; d <= maxDistance; d++) {
     const base = random64(seed);
     items.push(
       { id: `p${d}a`, hash: hex(base) },
       { id: `p${d}b`, hash: hex(flipBits(base, d, seed)) },
     );
+    for (let copy = 0; copy < d % 3; copy++) items.push({ id: `p${d}c${copy}`, hash: hex(base) });
   }
   for (let distance = 0; distance <= maxDistance; distance++) {
-    const found = nearDuplicateGroups(items, distance);
+    const found = groupsOf(items, distance);
     assert.deepEqual(
       canonical(found.map((g) => g.ids)),
       canonical(bruteForce(items, distance)),
       `distance ${distance}`,
     );
-    for (const group of found) assert.ok(group.maxDistance <= distance);
+    for (const group of found) {
+      assert.ok(group.maxDistance <= distance);
+      assert.equal(group.size, group.ids.length);
+    }
   }
 });
 
@@ -69,7 +85,7 @@ test('chains join into one group, largest first', () => {
   const a = hex(0n);
   const b = hex(0b111n); // 3 bits from a
   const c = hex(0b111111n); // 3 bits from b, 6 from a
-  const groups = nearDuplicateGroups(
+  const groups = groupsOf(
     [
       { id: 'a', hash: a },
       { id: 'b', hash: b },
@@ -88,6 +104,31 @@ test('chains join into one group, largest first', () => {
   );
   assert.equal(groups[0]?.maxDistance, 3);
   assert.throws(() => nearDuplicateGroups([], maxDistance + 1), RangeError);
+});
+
+test('twenty thousand identical hashes are one group, found in one pass', () => {
+  const hashes = Array.from({ length: 20_000 }, () => 'a5a5a5a5a5a5a5a5');
+  hashes.push('a5a5a5a5a5a5a5a4', '0123456789abcdef');
+  const started = performance.now();
+  const groups = nearDuplicateGroups(hashes, 1, { membersPerGroup: 20 });
+  // Comparing every pair takes seconds; merging identical hashes first takes milliseconds.
+  assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
+  assert.deepEqual(groups, [
+    { members: Array.from({ length: 20 }, (_, i) => i), size: 20_001, maxDistance: 1 },
+  ]);
+});
+
+test('a group lists its first members only, and the largest groups come first', () => {
+  const hashes = ['ffff000000000000', '0000000000000000', '0000000000000001', 'ffff000000000000'];
+  hashes.push('0000000000000000', 'ffff000000000001', '0000000000000000');
+  const groups = nearDuplicateGroups(hashes, 1, { membersPerGroup: 2 });
+  assert.deepEqual(groups, [
+    { members: [1, 2], size: 4, maxDistance: 1 },
+    { members: [0, 3], size: 3, maxDistance: 1 },
+  ]);
+  assert.deepEqual(nearDuplicateGroups(hashes, 0, { groups: 1 }), [
+    { members: [1, 4, 6], size: 3, maxDistance: 0 },
+  ]);
 });
 
 test('the distance counts every differing bit, the top ones too', () => {

@@ -3,10 +3,22 @@
 // four 16-bit bands, and two hashes within `distance` bits must have some band within
 // floor(distance / 4) bits of each other (else each band differs in more, and the four together
 // in more than `distance`). Only images found that way are compared. No library does this for us.
+// Identical hashes are merged first (in one pass), so the search runs over distinct hashes only:
+// twenty thousand copies of one picture are one hash, not 200 million pairs.
 // Hashes are kept as two 32-bit halves: plain numbers are many times faster than BigInt here.
+// Pure and synchronous: the image API runs it in a worker thread (near-duplicates-jobs.ts).
 
-export type Hashed = { id: string; hash: string };
-export type Group = { ids: string[]; maxDistance: number };
+/**
+ * A group: the positions of its first members in the list of hashes (at most the cap asked for, in
+ * list order), how many members it has in all, and its widest link in bits.
+ */
+export type Group = { members: number[]; size: number; maxDistance: number };
+export type GroupOptions = {
+  /** How many groups to keep, the largest; all by default. */
+  groups?: number | undefined;
+  /** How many members to list in each group; all by default. */
+  membersPerGroup?: number | undefined;
+};
 
 const bands = 4;
 
@@ -34,15 +46,52 @@ function distanceOf(a: [number, number], b: [number, number]): number {
 }
 
 /** Groups (two or more images each), largest first, of images linked by chains of near pairs. */
-export function nearDuplicateGroups(items: Hashed[], distance: number): Group[] {
+export function nearDuplicateGroups(
+  hashes: readonly string[],
+  distance: number,
+  options: GroupOptions = {},
+): Group[] {
   if (!Number.isInteger(distance) || distance < 0 || distance > maxDistance)
     throw new RangeError(`distance must be a whole number from 0 to ${maxDistance}`);
-  const n = items.length;
+  const positionsOf = new Map<string, number[]>();
+  hashes.forEach((hash, at) => {
+    const positions = positionsOf.get(hash);
+    if (positions) positions.push(at);
+    else positionsOf.set(hash, [at]);
+  });
+  const distinct = [...positionsOf.values()];
+  const sizeOf = (indexes: number[]) =>
+    indexes.reduce((sum, i) => sum + (distinct[i] as number[]).length, 0);
+  const cap = options.membersPerGroup ?? hashes.length;
+  return linkedSets([...positionsOf.keys()], distance)
+    .map((set) => ({ ...set, size: sizeOf(set.indexes) }))
+    .filter((set) => set.size > 1)
+    .sort((a, b) => b.size - a.size || a.widest - b.widest)
+    .slice(0, options.groups)
+    .map(({ indexes, widest, size }) => ({
+      members: firstPositions(
+        indexes.map((i) => distinct[i] as number[]),
+        cap,
+      ),
+      size,
+      maxDistance: widest,
+    }));
+}
+
+/** The first `count` positions of ascending lists, merged. */
+function firstPositions(lists: number[][], count: number): number[] {
+  if (lists.length === 1) return (lists[0] as number[]).slice(0, count);
+  return [...Int32Array.from(lists.flat()).sort().subarray(0, count)];
+}
+
+/** The sets of distinct hashes linked by chains of pairs within `distance` bits, singles included. */
+function linkedSets(hashes: string[], distance: number) {
+  const n = hashes.length;
   // Flat typed arrays: the halves of each hash, and its four bands.
   const high = new Uint32Array(n);
   const low = new Uint32Array(n);
-  items.forEach((item, i) => {
-    [high[i], low[i]] = halves(item.hash);
+  hashes.forEach((hash, i) => {
+    [high[i], low[i]] = halves(hash);
   });
   const band = (i: number, b: number) =>
     b < 2
@@ -70,13 +119,7 @@ export function nearDuplicateGroups(items: Hashed[], distance: number): Group[] 
       }
     }
   }
-  return groups
-    .members()
-    .map(({ indexes, widest }) => ({
-      ids: indexes.map((i) => (items[i] as Hashed).id),
-      maxDistance: widest,
-    }))
-    .sort((a, b) => b.ids.length - a.ids.length || a.maxDistance - b.maxDistance);
+  return groups.members();
 }
 
 type BandIndex = { starts: Int32Array; members: Int32Array };
@@ -117,7 +160,7 @@ function disjointSets(n: number) {
       parent[ra] = rb;
       widest.set(rb, wide);
     },
-    /** The sets of two or more. */
+    /** Every set, with its members in index order. */
     members() {
       const sets = new Map<number, number[]>();
       for (let i = 0; i < n; i++) {
@@ -126,9 +169,10 @@ function disjointSets(n: number) {
         if (list) list.push(i);
         else sets.set(root, [i]);
       }
-      return [...sets.entries()]
-        .filter(([, indexes]) => indexes.length > 1)
-        .map(([root, indexes]) => ({ indexes, widest: widest.get(root) ?? 0 }));
+      return [...sets.entries()].map(([root, indexes]) => ({
+        indexes,
+        widest: widest.get(root) ?? 0,
+      }));
     },
   };
 }

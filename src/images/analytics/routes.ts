@@ -1,8 +1,8 @@
 // The dashboard's JSON API, for analysts only: /analytics/… on the image API, /api/analytics/… at
 // the gateway. Every chart also comes as CSV (/analytics/charts/<name>.csv).
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { toCsv } from '../../platform/csv.ts';
 import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
@@ -10,6 +10,13 @@ import type { Principal } from '../principal.ts';
 import { type ChartName, chartNames, formats, sources } from './contract.ts';
 import { BadCursor, chart, explore, nearDuplicates, summary } from './dashboard.ts';
 import { maxDistance } from './near-duplicates.ts';
+import {
+  defaultGroupingLimits,
+  GroupingBusy,
+  type GroupingLimits,
+  GroupingTimedOut,
+  groupingJobs,
+} from './near-duplicates-jobs.ts';
 
 const day = z.iso.date({ error: 'a day as YYYY-MM-DD' });
 const filters = z.object({
@@ -46,9 +53,12 @@ const chartParam = z.object({
 
 export function analyticsRoutes(
   app: HttpApp,
-  deps: { db: Pool },
+  deps: { db: Pool; nearDuplicates?: GroupingLimits | undefined },
   principalOf: (request: FastifyRequest) => Principal,
 ) {
+  const limits = deps.nearDuplicates ?? defaultGroupingLimits;
+  const grouping = groupingJobs(limits);
+  app.addHook('onClose', () => grouping.close());
   const forAnalysts = async (request: FastifyRequest) => {
     if (principalOf(request).role !== 'analyst')
       throw new AppError('analysts_only', 403, 'The analytics are for analysts only.');
@@ -86,7 +96,7 @@ export function analyticsRoutes(
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="tessera-${name}.csv"`)
-        .send(stringify(data.rows, { header: true, columns: data.columns }));
+        .send(toCsv(data.rows, data.columns));
     },
   );
 
@@ -149,7 +159,29 @@ export function analyticsRoutes(
     },
     async (request) => {
       const { distance, ...rest } = request.query;
-      return nearDuplicates(deps.db, rest, distance);
+      try {
+        return await nearDuplicates({ db: deps.db, grouping }, rest, distance);
+      } catch (error) {
+        throw nearDuplicatesError(error, limits);
+      }
     },
   );
+}
+
+// Both are answered 503 and not queued: a search that outlasts its budget would outlast it again,
+// and the caller can act (narrow the search, or wait) on plain words.
+function nearDuplicatesError(error: unknown, limits: GroupingLimits): unknown {
+  if (error instanceof GroupingTimedOut)
+    return new AppError(
+      'near_duplicates_timeout',
+      503,
+      `Finding near-duplicates took longer than ${limits.budget / 1000} s and was stopped. Narrow the filters (days, format, source, owner) or lower the distance.`,
+    );
+  if (error instanceof GroupingBusy)
+    return new AppError(
+      'near_duplicates_busy',
+      503,
+      'Other searches for near-duplicates are running. Try again in a moment.',
+    );
+  return error;
 }

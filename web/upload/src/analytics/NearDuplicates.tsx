@@ -20,6 +20,7 @@ export function NearDuplicates(props: {
     queryFn: () => analytics.nearDuplicates(query),
   });
   const groups = result.data?.groups;
+  // Of the images listed: a large group lists its first ones only.
   const wasted = (groups ?? []).reduce(
     (sum, group) => sum + group.images.slice(1).reduce((bytes, image) => bytes + image.bytes, 0),
     0,
@@ -39,7 +40,7 @@ export function NearDuplicates(props: {
           </h2>
           <p className="muted small">
             Stored images whose perceptual hashes differ in at most the chosen number of bits
-            {groups && groups.length > 0 && ` · about ${humanBytes(wasted)} held more than once`}
+            {groups && groups.length > 0 && ` · at least ${humanBytes(wasted)} held more than once`}
           </p>
         </div>
         <DistanceSlider value={props.distance} onChange={props.onDistance} />
@@ -72,8 +73,8 @@ export function NearDuplicates(props: {
               <div className="dup-head">
                 <strong>Group {index + 1}</strong>
                 <span className="muted small">
-                  {group.images.length} images · within {group.maxDistance}{' '}
-                  {group.maxDistance === 1 ? 'bit' : 'bits'}
+                  {formatCount(group.images.length + group.more)} images · within{' '}
+                  {group.maxDistance} {group.maxDistance === 1 ? 'bit' : 'bits'}
                 </span>
               </div>
               <ul className="grid tiles dup-row">
@@ -81,6 +82,11 @@ export function NearDuplicates(props: {
                   <ImageTile key={image.id} image={image} compact note={noteOf(group.images, at)} />
                 ))}
               </ul>
+              {group.more > 0 && (
+                <p className="muted small dup-more" data-testid="duplicate-more">
+                  and {formatCount(group.more)} more
+                </p>
+              )}
             </li>
           ))}
         </ol>
