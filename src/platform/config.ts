@@ -71,6 +71,9 @@ const environment = z
     GATEWAY_TIMEOUT: duration.default(60_000),
     GATEWAY_CORS_ORIGINS: z.string().default('http://127.0.0.1:8083,http://localhost:8083'),
     GATEWAY_UPSTREAMS: z.string().default(''),
+    GATEWAY_SIGNIN_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+    GATEWAY_SIGNIN_FIRST_LOCK: duration.default(60_000),
+    GATEWAY_SIGNIN_MAX_LOCK: duration.default(15 * 60_000),
     REDIS_URL: z
       .string()
       .url()
@@ -111,6 +114,13 @@ const environment = z
         code: 'custom',
         path: ['KAFKA_USERNAME'],
         message: 'KAFKA_USERNAME and KAFKA_PASSWORD are required with KAFKA_AUTH=scram-*',
+      });
+    }
+    if (e.GATEWAY_SIGNIN_MAX_LOCK < e.GATEWAY_SIGNIN_FIRST_LOCK) {
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_SIGNIN_MAX_LOCK'],
+        message: 'must be at least GATEWAY_SIGNIN_FIRST_LOCK',
       });
     }
     if (e.STORAGE === 's3' && !e.S3_BUCKET) {
@@ -181,8 +191,13 @@ export type Config = Readonly<{
     corsOrigins: readonly string[];
     /** The image API; without IMAGE_API_URL, the one this process runs. */
     imageApiUrl: string | undefined;
-    /** More APIs behind the gateway: `prefix=url` pairs, comma-separated. */
-    upstreams: readonly { prefix: string; url: string }[];
+    /**
+     * More APIs behind the gateway: `/api/<name>=<url>` pairs, comma-separated. Each verifies the
+     * principal header with its own key, derived from GATEWAY_SECRET and its name (principalKey).
+     */
+    upstreams: readonly { prefix: string; url: string; name: string }[];
+    /** Failed sign-ins per account before a lock; the first lock and the longest, in ms. */
+    signIn: Readonly<{ lockAfter: number; firstLock: number; maxLock: number }>;
     /** Shared rate-limit counters for several gateways; in memory without it. */
     redisUrl: string | undefined;
   }>;
@@ -275,6 +290,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
       imageApiUrl: e.IMAGE_API_URL,
       upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
+      signIn: {
+        lockAfter: e.GATEWAY_SIGNIN_LOCK_AFTER,
+        firstLock: e.GATEWAY_SIGNIN_FIRST_LOCK,
+        maxLock: e.GATEWAY_SIGNIN_MAX_LOCK,
+      },
       redisUrl: e.REDIS_URL,
     },
     web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
@@ -337,17 +357,25 @@ export function redactUrl(url: string): string {
   }
 }
 
-function parseUpstreams(value: string): { prefix: string; url: string }[] {
+// The gateway's own routes: an upstream by one of these names would clash with them, or (images)
+// share the image API's key.
+const reservedUpstreams = new Set(['images', 'analytics', 'auth', 'openapi']);
+
+function parseUpstreams(value: string): { prefix: string; url: string; name: string }[] {
   return value
     .split(',')
     .map((pair) => pair.trim())
     .filter(Boolean)
     .map((pair) => {
       const [prefix = '', url = ''] = pair.split('=');
+      const name = prefix.slice('/api/'.length);
       if (!/^\/api\/[a-z0-9-]+$/.test(prefix) || !URL.canParse(url)) {
         throw new ConfigError([`GATEWAY_UPSTREAMS: "${pair}" is not /api/<name>=<url>`]);
       }
-      return { prefix, url };
+      if (reservedUpstreams.has(name)) {
+        throw new ConfigError([`GATEWAY_UPSTREAMS: /api/${name} is the gateway's own`]);
+      }
+      return { prefix, url, name };
     });
 }
 
