@@ -178,7 +178,7 @@ export type Config = Readonly<{
       | Readonly<{ /** How long a presigned POST is valid, in milliseconds. */ expiry: number }>
       | undefined;
     api: Readonly<{ host: string; port: number }>;
-    /** Signs the principal the gateway passes to the image API; without it one is kept in the data directory. */
+    /** Each upstream's key for the principal header is derived from it (HKDF, the upstream's name); without it one is kept in the data directory. */
     gatewaySecret: string | undefined;
   }>;
   gateway: Readonly<{
@@ -340,6 +340,7 @@ export function describeConfig(config: Config): Record<string, string> {
       : 'off: set IMAGE_DIRECT_UPLOADS=true (with STORAGE=s3) for images larger than a gateway request',
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
+    'gateway sign-in': `an account is locked after ${config.gateway.signIn.lockAfter} failures in a row, for ${formatDuration(config.gateway.signIn.firstLock)}, doubling up to ${formatDuration(config.gateway.signIn.maxLock)}`,
     'stream ingestion': config.stream
       ? `topic ${config.stream.topic} on ${config.stream.brokers.join(', ')} (group ${config.stream.group}, ${config.stream.auth}${config.stream.ssl ? ', TLS' : ''})`
       : 'off: set KAFKA_BROKERS=host:port,… to turn it on',

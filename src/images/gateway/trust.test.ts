@@ -1,11 +1,13 @@
 // The gateway under hostile input: guessed keys, oversized sign-in bodies, URLs spelled to slip
 // past the checks, and principal headers captured on the way and replayed elsewhere.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { tessera } from '../../../test/helpers/cli.ts';
 import {
   createGatewayTestbed,
   type GatewayTestbed,
@@ -123,6 +125,28 @@ describe('the gateway', () => {
       },
     });
     assert.equal(replayed.status, 401);
+  });
+
+  test('an upstream checks the header with the key `tessera principals upstream-key` prints', async () => {
+    const printed = tessera(['principals', 'upstream-key', 'orders'], {
+      env: { GATEWAY_SECRET: gatewaySecret },
+    });
+    assert.equal(printed.status, 0, printed.stderr);
+    const upstreamKey = Buffer.from(printed.stdout.trim(), 'base64url');
+    assert.equal(upstreamKey.length, 32);
+    await call('POST', '/api/orders/new?draft=1', bearer(key));
+    const seen = recorded.at(-1);
+    assert.ok(seen);
+    const value = String(seen.headers['x-tessera-principal']);
+    assert.match(value, /^[\w-]+;user;\d+;orders$/, 'id;role;issued ms;audience');
+    const expected = createHmac('sha256', upstreamKey)
+      .update(`${value}\nPOST\n/v1/new?draft=1`)
+      .digest('base64url');
+    assert.equal(seen.headers['x-tessera-signature'], expected);
+    const imagesKey = tessera(['principals', 'upstream-key', 'images'], {
+      env: { GATEWAY_SECRET: gatewaySecret },
+    }).stdout.trim();
+    assert.notEqual(imagesKey, printed.stdout.trim(), 'each upstream its own key');
   });
 
   test('uploads, tus and queries pass the image API’s check after the /api/images rewrite', async () => {
