@@ -2,7 +2,7 @@
 -- lock. Keyed by the name as typed (lower-cased), not by principal: an unknown account is counted
 -- and locked exactly as a real one, so the answers never tell whether an account exists.
 create table gateway.sign_in_failures (
-  account         text        primary key check (account = lower(account) and length(account) <= 200),
+  account         text        primary key check (length(account) <= 1000),
   failures        integer     not null check (failures > 0),
   last_failure_at timestamptz not null default now(),
   locked_until    timestamptz
