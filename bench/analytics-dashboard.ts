@@ -27,7 +27,8 @@ import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
 import { imageApiUpstreams } from '../src/images/gateway/run.ts';
-import { signPrincipal } from '../src/images/principal.ts';
+import { defaultSignInSettings } from '../src/images/gateway/sign-in.ts';
+import { imageApiAudience, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
@@ -99,6 +100,7 @@ await withCleanup(async (cleanup) => {
     trustProxy: [],
     timeout: 60_000,
     session: { lifetime: '1 hour', idle: '1 hour' },
+    signIn: defaultSignInSettings,
   });
   cleanup.push(() => gateway.close());
   const gatewayUrl = await listen(gateway, { host: '127.0.0.1', port: 0 });
@@ -125,9 +127,14 @@ await withCleanup(async (cleanup) => {
       await get(`${gatewayUrl}${v.request.path}`, { authorization: `Bearer ${apiKey}` });
     } else if (v.way === 'api') {
       const principal = { id: analyst.principal_id, role: 'analyst' as const };
+      const url = new URL(`${apiUrl}${v.request.path.replace(/^\/api/, '')}`);
       await get(
-        `${apiUrl}${v.request.path.replace(/^\/api/, '')}`,
-        signPrincipal(principal, secret),
+        url.href,
+        signPrincipal(principal, secret, {
+          method: 'GET',
+          url: url.pathname + url.search,
+          audience: imageApiAudience,
+        }),
       );
     } else {
       for (const [text, values] of captured.get(v.request) ?? []) await db.query(text, values);

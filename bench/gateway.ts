@@ -24,7 +24,8 @@ import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
 import { imageApiUpstreams } from '../src/images/gateway/run.ts';
-import { type Principal, signPrincipal } from '../src/images/principal.ts';
+import { defaultSignInSettings } from '../src/images/gateway/sign-in.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
@@ -129,6 +130,7 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
         trustProxy: [],
         timeout: 10_000,
         session: { lifetime: '12 hours', idle: '2 hours' },
+        signIn: defaultSignInSettings,
       });
       cleanup.push(() => closeWithGrace(gateway));
       urls.gateway = await listen(gateway, { host: '127.0.0.1', port: 0 });
@@ -202,7 +204,16 @@ async function main(): Promise<void> {
       {
         key: 'B',
         label: 'direct: GET /images, signed header',
-        request: () => call(`${apiUrl}/images`, signPrincipal(principal, secret), emptyList),
+        request: () =>
+          call(
+            `${apiUrl}/images`,
+            signPrincipal(principal, secret, {
+              method: 'GET',
+              url: '/images',
+              audience: imageApiAudience,
+            }),
+            emptyList,
+          ),
       },
       {
         key: 'C',

@@ -25,7 +25,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { objectKey } from '../src/images/intake.ts';
-import { type Principal, signPrincipal } from '../src/images/principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
 import { derivativeBoxes, processImage } from '../src/images/processing/derive.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
@@ -362,9 +362,18 @@ async function upload(
   principal: Principal,
   image: CorpusImage,
 ): Promise<string> {
-  const response = await fetch(`${url}/images?name=photo-${image.index}.${image.format}`, {
+  const target = new URL(`${url}/images?name=photo-${image.index}.${image.format}`);
+  const signed = {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', ...signPrincipal(principal, secret) },
+    url: target.pathname + target.search,
+    audience: imageApiAudience,
+  };
+  const response = await fetch(target, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/octet-stream',
+      ...signPrincipal(principal, secret, signed),
+    },
     body: image.bytes,
     signal: interruption,
   });

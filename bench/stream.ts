@@ -25,7 +25,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { addPrincipal } from '../src/images/gateway/principals.ts';
 import { objectKey } from '../src/images/intake.ts';
-import { type Principal, signPrincipal } from '../src/images/principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
@@ -437,9 +437,18 @@ function sha256(bytes: Buffer): string {
 // The ways in, and waiting for the stream.
 
 async function upload(url: string, secret: string, principal: Principal, image: CorpusImage) {
-  const response = await fetch(`${url}/images?name=photo-${image.index}.${image.format}`, {
+  const target = new URL(`${url}/images?name=photo-${image.index}.${image.format}`);
+  const signed = {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', ...signPrincipal(principal, secret) },
+    url: target.pathname + target.search,
+    audience: imageApiAudience,
+  };
+  const response = await fetch(target, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/octet-stream',
+      ...signPrincipal(principal, secret, signed),
+    },
     body: image.bytes,
     signal: interruption,
   });

@@ -1,8 +1,10 @@
 // Who is asking, as the gateway vouches for it. The gateway authenticates every request and passes
-// the principal in a header signed with a secret only it and the upstream APIs share, with a
-// timestamp; an upstream accepts the header only with a valid, fresh signature, so a client that
-// sets the header itself gets nothing.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// the principal in a header signed for that one request: the signature covers the principal, when
+// it was issued, the upstream it is meant for (its audience), and the method, path and query the
+// upstream receives. Each upstream has its own key, derived from the gateway's secret with its
+// name, so a header captured on the way cannot be replayed for another request, after 30 s, or at
+// another upstream, and one upstream's key cannot forge a principal for another.
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 export const principalRoles = ['user', 'engineer', 'analyst', 'admin'] as const;
 export type PrincipalRole = (typeof principalRoles)[number];
@@ -11,36 +13,76 @@ export type Principal = { id: string; role: PrincipalRole };
 export const principalHeader = 'x-tessera-principal';
 export const signatureHeader = 'x-tessera-signature';
 
+/** The image API's name as an audience (and the name its key is derived with). */
+export const imageApiAudience = 'images';
+
+/** A signed header is good for this long after it was issued (and 5 s before, for clock skew). */
+export const principalMaxAge = 30_000;
+const clockSkew = 5_000;
+
+/** The request a header is signed for: as the upstream receives it (after the gateway's rewrite). */
+export type SignedRequest = { method: string; url: string; audience: string };
+
 const idPattern = /^[A-Za-z0-9._@-]{1,200}$/;
+const audiencePattern = /^[a-z0-9-]{1,100}$/;
+
+/**
+ * The key an upstream verifies principals with: HKDF-SHA256 of the gateway's secret, with the
+ * upstream's name as info. `tessera principals upstream-key <name>` prints it for an upstream.
+ */
+export function principalKey(secret: string, audience: string): Buffer {
+  if (!audiencePattern.test(audience)) throw new Error(`"${audience}" is not an upstream name`);
+  return Buffer.from(hkdfSync('sha256', secret, 'tessera principal header', audience, 32));
+}
+
+// Deriving is cheap but not free, and every request needs it: each (secret, audience) once.
+const keys = new Map<string, Buffer>();
+function keyFor(secret: string, audience: string): Buffer {
+  const id = `${audience}\n${secret}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = principalKey(secret, audience);
+    keys.set(id, key);
+  }
+  return key;
+}
 
 export function signPrincipal(
   principal: Principal,
   secret: string,
+  request: SignedRequest,
   now = Date.now(),
 ): Record<string, string> {
-  const value = `${principal.id};${principal.role};${now}`;
-  return { [principalHeader]: value, [signatureHeader]: mac(secret, value) };
+  const value = `${principal.id};${principal.role};${now};${request.audience}`;
+  return {
+    [principalHeader]: value,
+    [signatureHeader]: mac(keyFor(secret, request.audience), value, request),
+  };
 }
 
-/** The principal, if the headers carry one signed with `secret` less than `maxAge` ms ago. */
+/**
+ * The principal, if the headers carry one signed with `secret` for this very request (method,
+ * path and query as received, and this upstream as audience) at most 30 s ago.
+ */
 export function verifyPrincipal(
   headers: Record<string, string | string[] | undefined>,
   secret: string,
-  maxAge = 60_000,
+  request: SignedRequest,
   now = Date.now(),
 ): Principal | null {
   const value = headers[principalHeader];
   const signature = headers[signatureHeader];
   if (typeof value !== 'string' || typeof signature !== 'string') return null;
-  const expected = Buffer.from(mac(secret, value));
+  const expected = Buffer.from(mac(keyFor(secret, request.audience), value, request));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  const [id = '', role = '', issued = ''] = value.split(';');
+  const [id = '', role = '', issued = '', audience = ''] = value.split(';');
   const age = now - Number(issued);
   if (
     !idPattern.test(id) ||
     !(principalRoles as readonly string[]).includes(role) ||
-    !(age >= -5_000 && age <= maxAge)
+    audience !== request.audience ||
+    !(age >= -clockSkew && age <= principalMaxAge)
   ) {
     return null;
   }
@@ -52,6 +94,8 @@ export function seesAll(principal: Principal): boolean {
   return principal.role !== 'user';
 }
 
-function mac(secret: string, value: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64url');
+function mac(key: Buffer, value: string, request: SignedRequest): string {
+  return createHmac('sha256', key)
+    .update(`${value}\n${request.method.toUpperCase()}\n${request.url}`)
+    .digest('base64url');
 }

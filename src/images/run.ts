@@ -11,7 +11,7 @@ import { openStore } from './storage.ts';
 
 export type RunningService = { url: string; close(): Promise<void> };
 
-/** The secret the gateway signs principals with: GATEWAY_SECRET, or one kept in the data directory. */
+/** The secret each upstream's principal key is derived from: GATEWAY_SECRET, or one kept in the data directory. */
 export function gatewaySecret(config: Config): Promise<string> {
   return config.images.gatewaySecret
     ? Promise.resolve(config.images.gatewaySecret)

@@ -80,3 +80,31 @@ test('sizes on request are named presets: w320,w640,w1280,w2048 unless IMAGE_RES
     );
   }
 });
+
+test('gateway upstreams and sign-in locks', () => {
+  const config = loadConfig({
+    GATEWAY_UPSTREAMS: '/api/orders=http://10.0.0.5:9000, /api/stock=https://stock.internal',
+    GATEWAY_SIGNIN_LOCK_AFTER: '3',
+    GATEWAY_SIGNIN_FIRST_LOCK: '30s',
+    GATEWAY_SIGNIN_MAX_LOCK: '1h',
+  });
+  assert.deepEqual(config.gateway.upstreams, [
+    { prefix: '/api/orders', url: 'http://10.0.0.5:9000', name: 'orders' },
+    { prefix: '/api/stock', url: 'https://stock.internal', name: 'stock' },
+  ]);
+  assert.deepEqual(config.gateway.signIn, { lockAfter: 3, firstLock: 30_000, maxLock: 3_600_000 });
+  assert.deepEqual(loadConfig({}).gateway.signIn, {
+    lockAfter: 5,
+    firstLock: 60_000,
+    maxLock: 900_000,
+  });
+  assert.throws(
+    () => loadConfig({ GATEWAY_UPSTREAMS: '/api/images=http://elsewhere:9000' }),
+    /\/api\/images is the gateway's own/,
+    'an upstream named images would share the image API’s key',
+  );
+  assert.throws(
+    () => loadConfig({ GATEWAY_SIGNIN_FIRST_LOCK: '10m', GATEWAY_SIGNIN_MAX_LOCK: '1m' }),
+    /GATEWAY_SIGNIN_MAX_LOCK: must be at least GATEWAY_SIGNIN_FIRST_LOCK/,
+  );
+});

@@ -86,6 +86,9 @@ const environment = z
     GATEWAY_TIMEOUT: duration.default(60_000),
     GATEWAY_CORS_ORIGINS: z.string().default('http://127.0.0.1:8083,http://localhost:8083'),
     GATEWAY_UPSTREAMS: z.string().default(''),
+    GATEWAY_SIGNIN_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+    GATEWAY_SIGNIN_FIRST_LOCK: duration.default(60_000),
+    GATEWAY_SIGNIN_MAX_LOCK: duration.default(15 * 60_000),
     REDIS_URL: z
       .string()
       .url()
@@ -127,6 +130,13 @@ const environment = z
         code: 'custom',
         path: ['KAFKA_USERNAME'],
         message: 'KAFKA_USERNAME and KAFKA_PASSWORD are required with KAFKA_AUTH=scram-*',
+      });
+    }
+    if (e.GATEWAY_SIGNIN_MAX_LOCK < e.GATEWAY_SIGNIN_FIRST_LOCK) {
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_SIGNIN_MAX_LOCK'],
+        message: 'must be at least GATEWAY_SIGNIN_FIRST_LOCK',
       });
     }
     if (e.STORAGE === 's3' && !e.S3_BUCKET) {
@@ -186,7 +196,7 @@ export type Config = Readonly<{
       | Readonly<{ /** How long a presigned POST is valid, in milliseconds. */ expiry: number }>
       | undefined;
     api: Readonly<{ host: string; port: number }>;
-    /** Signs the principal the gateway passes to the image API; without it one is kept in the data directory. */
+    /** Each upstream's key for the principal header is derived from it (HKDF, the upstream's name); without it one is kept in the data directory. */
     gatewaySecret: string | undefined;
   }>;
   gateway: Readonly<{
@@ -199,8 +209,13 @@ export type Config = Readonly<{
     corsOrigins: readonly string[];
     /** The image API; without IMAGE_API_URL, the one this process runs. */
     imageApiUrl: string | undefined;
-    /** More APIs behind the gateway: `prefix=url` pairs, comma-separated. */
-    upstreams: readonly { prefix: string; url: string }[];
+    /**
+     * More APIs behind the gateway: `/api/<name>=<url>` pairs, comma-separated. Each verifies the
+     * principal header with its own key, derived from GATEWAY_SECRET and its name (principalKey).
+     */
+    upstreams: readonly { prefix: string; url: string; name: string }[];
+    /** Failed sign-ins per account before a lock; the first lock and the longest, in ms. */
+    signIn: Readonly<{ lockAfter: number; firstLock: number; maxLock: number }>;
     /** Shared rate-limit counters for several gateways; in memory without it. */
     redisUrl: string | undefined;
   }>;
@@ -296,6 +311,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
       imageApiUrl: e.IMAGE_API_URL,
       upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
+      signIn: {
+        lockAfter: e.GATEWAY_SIGNIN_LOCK_AFTER,
+        firstLock: e.GATEWAY_SIGNIN_FIRST_LOCK,
+        maxLock: e.GATEWAY_SIGNIN_MAX_LOCK,
+      },
       redisUrl: e.REDIS_URL,
     },
     web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
@@ -343,6 +363,7 @@ export function describeConfig(config: Config): Record<string, string> {
       : 'off: set IMAGE_DIRECT_UPLOADS=true (with STORAGE=s3) for images larger than a gateway request',
     'image API': `http://${config.images.api.host}:${config.images.api.port}`,
     gateway: `http://${config.gateway.host}:${config.gateway.port}, ${config.gateway.rateLimit} requests a minute per principal (${config.gateway.redisUrl ? `shared in ${redactUrl(config.gateway.redisUrl)}` : 'counted in memory: set REDIS_URL to share it between gateways'})`,
+    'gateway sign-in': `an account is locked after ${config.gateway.signIn.lockAfter} failures in a row, for ${formatDuration(config.gateway.signIn.firstLock)}, doubling up to ${formatDuration(config.gateway.signIn.maxLock)}`,
     'stream ingestion': config.stream
       ? `topic ${config.stream.topic} on ${config.stream.brokers.join(', ')} (group ${config.stream.group}, ${config.stream.auth}${config.stream.ssl ? ', TLS' : ''}); a failing record is tried ${config.stream.maxAttempts} time(s), then dead-lettered`
       : 'off: set KAFKA_BROKERS=host:port,… to turn it on',
@@ -360,17 +381,25 @@ export function redactUrl(url: string): string {
   }
 }
 
-function parseUpstreams(value: string): { prefix: string; url: string }[] {
+// The gateway's own routes: an upstream by one of these names would clash with them, or (images)
+// share the image API's key.
+const reservedUpstreams = new Set(['images', 'analytics', 'auth', 'openapi']);
+
+function parseUpstreams(value: string): { prefix: string; url: string; name: string }[] {
   return value
     .split(',')
     .map((pair) => pair.trim())
     .filter(Boolean)
     .map((pair) => {
       const [prefix = '', url = ''] = pair.split('=');
+      const name = prefix.slice('/api/'.length);
       if (!/^\/api\/[a-z0-9-]+$/.test(prefix) || !URL.canParse(url)) {
         throw new ConfigError([`GATEWAY_UPSTREAMS: "${pair}" is not /api/<name>=<url>`]);
       }
-      return { prefix, url };
+      if (reservedUpstreams.has(name)) {
+        throw new ConfigError([`GATEWAY_UPSTREAMS: /api/${name} is the gateway's own`]);
+      }
+      return { prefix, url, name };
     });
 }
 

@@ -1,7 +1,8 @@
 // The gateway in front of a real image API listening on loopback, both on a test database.
 import { buildImageApi, type ImageApiDeps } from '../../src/images/api/app.ts';
-import { buildGateway, type GatewayDeps } from '../../src/images/gateway/app.ts';
+import { buildGateway, type GatewayDeps, type Upstream } from '../../src/images/gateway/app.ts';
 import { imageApiUpstreams } from '../../src/images/gateway/run.ts';
+import { defaultSignInSettings } from '../../src/images/gateway/sign-in.ts';
 import { listen } from '../../src/platform/http/listen.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { createImageTestbed, type ImageTestbed } from './image-service.ts';
@@ -21,6 +22,8 @@ export async function createGatewayTestbed(
   overrides: Partial<GatewayDeps> = {},
   /** For the image API behind it, e.g. another store. */
   imageApiOverrides: Partial<ImageApiDeps> = {},
+  /** APIs behind the gateway besides the image API. */
+  moreUpstreams: Upstream[] = [],
 ): Promise<GatewayTestbed> {
   const bed = await createImageTestbed({ limits: { maxBytes: 4 * 1024 * 1024 } });
   const imageApi = await buildImageApi({ ...bed, gatewaySecret, ...imageApiOverrides });
@@ -28,7 +31,7 @@ export async function createGatewayTestbed(
   const gatewayDeps: GatewayDeps = {
     db: bed.db,
     log: createLogger('silent'),
-    upstreams: imageApiUpstreams(imageApiUrl),
+    upstreams: [...imageApiUpstreams(imageApiUrl), ...moreUpstreams],
     secret: gatewaySecret,
     rateLimit: 1000,
     bodyLimit: 5 * 1024 * 1024,
@@ -36,6 +39,7 @@ export async function createGatewayTestbed(
     trustProxy: [],
     timeout: 10_000,
     session: { lifetime: '12 hours', idle: '1 hour' },
+    signIn: defaultSignInSettings,
     ...overrides,
   };
   const gateway = await buildGateway(gatewayDeps);

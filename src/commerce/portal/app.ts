@@ -42,9 +42,11 @@ export async function buildPortal(deps: PortalDeps) {
     },
     transform: jsonSchemaTransform,
   });
-  // Routes that are public say so; everything else under /api needs a session.
+  // Routes that are public say so; every other route under /api needs a session. Decided on the
+  // route Fastify matched, never on the text of the URL: `/%61pi/items` is the route `/api/items`.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || request.routeOptions.config.public) return;
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/api/') || request.routeOptions.config.public) return;
     const token = request.cookies[sessionCookie];
     const session = token
       ? await findSession(
@@ -92,7 +94,8 @@ async function serveUi(app: ReturnType<typeof createHttpApp>, webRoot: string | 
   await app.register(fastifyStatic, { root: webRoot, wildcard: false });
   // The UI routes in the browser: any other GET outside /api gets the app's page.
   app.get('/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    if (request.url.startsWith('/api/'))
+    // The wildcard is the decoded path: `/%61pi/nothing` is an API path too.
+    if (`/${(request.params as { '*': string })['*']}`.startsWith('/api/'))
       throw new AppError(
         'not_found',
         404,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -7,13 +8,15 @@ import {
   storedKeys,
 } from '../../../test/helpers/image-service.ts';
 import { makeImage, makeSvg, pngBomb } from '../../../test/helpers/images.ts';
-import { type Principal, signPrincipal } from '../principal.ts';
+import { imageApiAudience, type Principal, principalKey, signPrincipal } from '../principal.ts';
 import { buildImageApi } from './app.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-to-use';
 const ada: Principal = { id: 'ada', role: 'user' };
 const grace: Principal = { id: 'grace', role: 'user' };
 const analyst: Principal = { id: 'ann', role: 'analyst' };
+const signedFor = (principal: Principal, method: string, url: string, now?: number) =>
+  signPrincipal(principal, secret, { method, url, audience: imageApiAudience }, now);
 
 describe('the image API', () => {
   let bed: ImageTestbed;
@@ -28,15 +31,17 @@ describe('the image API', () => {
     await bed.close();
   });
 
-  const as = (principal: Principal, extra: Record<string, string> = {}) => ({
-    ...signPrincipal(principal, secret),
-    ...extra,
-  });
+  const as = (
+    principal: Principal,
+    method: string,
+    url: string,
+    extra: Record<string, string> = {},
+  ) => ({ ...signedFor(principal, method, url), ...extra });
   const upload = (principal: Principal, bytes: Buffer, contentType = 'image/jpeg') =>
     app.inject({
       method: 'POST',
       url: '/images?name=photo.jpg',
-      headers: as(principal, { 'content-type': contentType }),
+      headers: as(principal, 'POST', '/images?name=photo.jpg', { 'content-type': contentType }),
       payload: bytes,
     });
 
@@ -70,7 +75,9 @@ describe('the image API', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/images',
-      headers: as(ada, { 'content-type': `multipart/form-data; boundary=${boundary}` }),
+      headers: as(ada, 'POST', '/images', {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      }),
       payload: body,
     });
     assert.equal(response.statusCode, 201, response.body);
@@ -83,12 +90,12 @@ describe('the image API', () => {
     const thumbnail = await app.inject({
       method: 'GET',
       url: `/images/${created.image_id}/thumbnail`,
-      headers: as(ada),
+      headers: as(ada, 'GET', `/images/${created.image_id}/thumbnail`),
     });
     assert.equal(thumbnail.statusCode, 200);
     assert.equal(thumbnail.headers['content-type'], 'image/webp');
     const get = (url: string, principal: Principal) =>
-      app.inject({ method: 'GET', url, headers: as(principal) });
+      app.inject({ method: 'GET', url, headers: as(principal, 'GET', url) });
     assert.equal((await get(`/images/${created.image_id}`, grace)).statusCode, 404);
     assert.equal((await get(`/images/${created.image_id}/info`, grace)).statusCode, 404);
     const original = await get(`/images/${created.image_id}`, ada);
@@ -102,35 +109,96 @@ describe('the image API', () => {
         await app.inject({
           method: 'GET',
           url: `/images/${created.image_id}/original`,
-          headers: as(analyst),
+          headers: as(analyst, 'GET', `/images/${created.image_id}/original`),
         })
       ).statusCode,
       200,
     );
-    const mine = await app.inject({ method: 'GET', url: '/images', headers: as(grace) });
+    const mine = await app.inject({
+      method: 'GET',
+      url: '/images',
+      headers: as(grace, 'GET', '/images'),
+    });
     assert.equal(mine.json().total, 0);
-    const all = await app.inject({ method: 'GET', url: '/images?all=true', headers: as(analyst) });
+    const all = await app.inject({
+      method: 'GET',
+      url: '/images?all=true',
+      headers: as(analyst, 'GET', '/images?all=true'),
+    });
     assert.ok(all.json().total >= 3);
   });
 
   test('without the gateway’s signed principal nothing is answered', async () => {
     assert.equal((await app.inject({ method: 'GET', url: '/images' })).statusCode, 401);
     const forged = {
-      'x-tessera-principal': `ada;admin;${Date.now()}`,
+      'x-tessera-principal': `ada;admin;${Date.now()};images`,
       'x-tessera-signature': 'made-up',
     };
     assert.equal(
       (await app.inject({ method: 'GET', url: '/images', headers: forged })).statusCode,
       401,
     );
-    const stale = signPrincipal(ada, secret, Date.now() - 10 * 60_000);
+    const stale = signedFor(ada, 'GET', '/images', Date.now() - 31_000);
     assert.equal(
       (await app.inject({ method: 'GET', url: '/images', headers: stale })).statusCode,
       401,
+      'a header is good for 30 s',
     );
-    const otherSecret = signPrincipal(ada, 'another-secret-that-is-also-long-enough');
+    const fresh = signedFor(ada, 'GET', '/images', Date.now() - 25_000);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/images', headers: fresh })).statusCode,
+      200,
+    );
+    const otherSecret = signPrincipal(ada, 'another-secret-that-is-also-long-enough', {
+      method: 'GET',
+      url: '/images',
+      audience: imageApiAudience,
+    });
     assert.equal(
       (await app.inject({ method: 'GET', url: '/images', headers: otherSecret })).statusCode,
+      401,
+    );
+  });
+
+  test('a signed principal is good for one request only: its method, path, query and upstream', async () => {
+    const created = (await upload(ada, await makeImage('png', { scene: 11 }))).json().image;
+    const url = `/images/${created.image_id}`;
+    const captured = signedFor(ada, 'GET', url);
+    assert.equal((await app.inject({ method: 'GET', url, headers: captured })).statusCode, 200);
+    const replays: [string, string][] = [
+      ['DELETE', url],
+      ['GET', `${url}/original`],
+      ['GET', `${url}?all=true`],
+      ['GET', '/images'],
+      ['HEAD', url],
+    ];
+    for (const [method, other] of replays) {
+      const replayed = await app.inject({ method: method as 'GET', url: other, headers: captured });
+      assert.equal(
+        replayed.statusCode,
+        401,
+        `${method} ${other} with a header signed for GET ${url}`,
+      );
+    }
+    assert.equal(
+      (await app.inject({ method: 'GET', url, headers: as(ada, 'GET', url) })).statusCode,
+      200,
+      'the image is still there: the DELETE was refused',
+    );
+    // Another upstream's header, made with that upstream's own key, is no good here, even when it
+    // claims to be meant for the image API.
+    const ordersKey = principalKey(secret, 'orders');
+    const forOrders = signPrincipal(ada, secret, { method: 'GET', url, audience: 'orders' });
+    assert.equal((await app.inject({ method: 'GET', url, headers: forOrders })).statusCode, 401);
+    const value = `ada;admin;${Date.now()};images`;
+    const forgedWithOrdersKey = {
+      'x-tessera-principal': value,
+      'x-tessera-signature': createHmac('sha256', ordersKey)
+        .update(`${value}\nGET\n${url}`)
+        .digest('base64url'),
+    };
+    assert.equal(
+      (await app.inject({ method: 'GET', url, headers: forgedWithOrdersKey })).statusCode,
       401,
     );
   });
@@ -171,7 +239,7 @@ describe('the image API', () => {
       await upload(ada, await makeImage('jpeg', { width: 1200, height: 900, scene: 8 }))
     ).json().image;
     const url = `/images/${created.image_id}/resize?preset=w320&format=avif`;
-    const first = await app.inject({ method: 'GET', url, headers: as(ada) });
+    const first = await app.inject({ method: 'GET', url, headers: as(ada, 'GET', url) });
     assert.equal(first.statusCode, 200, first.body);
     assert.equal(first.headers['content-type'], 'image/avif');
     const cached = await bed.db.query(
@@ -179,7 +247,7 @@ describe('the image API', () => {
       [created.image_id],
     );
     assert.deepEqual(cached.rows, [{ name: 'resize-w320-avif', width: 320, height: 240 }]);
-    const second = await app.inject({ method: 'GET', url, headers: as(ada) });
+    const second = await app.inject({ method: 'GET', url, headers: as(ada, 'GET', url) });
     assert.deepEqual(second.rawPayload, first.rawPayload);
     for (const query of [
       'w=300',
@@ -187,10 +255,11 @@ describe('the image API', () => {
       'preset=w300',
       'preset=w640&format=png',
     ]) {
+      const refusedUrl = `/images/${created.image_id}/resize?${query}`;
       const refused = await app.inject({
         method: 'GET',
-        url: `/images/${created.image_id}/resize?${query}`,
-        headers: as(ada),
+        url: refusedUrl,
+        headers: as(ada, 'GET', refusedUrl),
       });
       assert.equal(refused.statusCode, 400, query);
       if (!query.includes('png')) assert.match(refused.json().message, /w320, w640, w1280, w2048/);
@@ -209,14 +278,19 @@ describe('the image API', () => {
         await app.inject({
           method: 'DELETE',
           url: `/images/${created.image_id}`,
-          headers: as(analyst),
+          headers: as(analyst, 'DELETE', `/images/${created.image_id}`),
         })
       ).statusCode,
       403,
     );
     assert.equal(
-      (await app.inject({ method: 'DELETE', url: `/images/${created.image_id}`, headers: as(ada) }))
-        .statusCode,
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/images/${created.image_id}`,
+          headers: as(ada, 'DELETE', `/images/${created.image_id}`),
+        })
+      ).statusCode,
       204,
     );
     assert.equal(
@@ -224,7 +298,7 @@ describe('the image API', () => {
         await app.inject({
           method: 'GET',
           url: `/images/${created.image_id}/original`,
-          headers: as(ada),
+          headers: as(ada, 'GET', `/images/${created.image_id}/original`),
         })
       ).statusCode,
       410,
@@ -258,10 +332,9 @@ describe('resumable uploads (tus)', () => {
     app.inject({
       method: method as 'POST',
       url,
-      headers: { ...as(principal), 'tus-resumable': '1.0.0', ...headers },
+      headers: { ...signedFor(principal, method, url), 'tus-resumable': '1.0.0', ...headers },
       ...(payload ? { payload } : {}),
     });
-  const as = (principal: Principal) => signPrincipal(principal, secret);
   const meta = (pairs: Record<string, string>) =>
     Object.entries(pairs)
       .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)

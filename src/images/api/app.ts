@@ -14,7 +14,7 @@ import { getImage, type ImageRecord, listImages } from '../catalogue.ts';
 import type { DirectUploadSettings } from '../direct-uploads.ts';
 import { deleteImage } from '../expiry.ts';
 import { intake } from '../intake.ts';
-import { type Principal, seesAll, verifyPrincipal } from '../principal.ts';
+import { imageApiAudience, type Principal, seesAll, verifyPrincipal } from '../principal.ts';
 import { contentTypeOf } from '../processing/derive.ts';
 import type { ImageLimits } from '../processing/limits.ts';
 import { withoutPersonalMetadata } from '../processing/personal-metadata.ts';
@@ -81,8 +81,14 @@ export async function buildImageApi(deps: ImageApiDeps) {
     return principal;
   };
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/health')) return;
-    const principal = verifyPrincipal(request.headers, deps.gatewaySecret);
+    // The route Fastify matched decides, never the text of the URL.
+    if (request.routeOptions.url === '/health') return;
+    // Signed for this very request: its method, the path and query as received, this API.
+    const principal = verifyPrincipal(request.headers, deps.gatewaySecret, {
+      method: request.method,
+      url: request.url,
+      audience: imageApiAudience,
+    });
     if (!principal)
       throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
     principals.set(request.raw, principal);

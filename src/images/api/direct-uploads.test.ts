@@ -10,7 +10,7 @@ import { makeImage, seededBytes } from '../../../test/helpers/images.ts';
 import { type FakeS3, startFakeS3 } from '../../../test/helpers/s3.ts';
 import { sweep } from '../expiry.ts';
 import { addPrincipal, createKey } from '../gateway/principals.ts';
-import { type Principal, signPrincipal } from '../principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../principal.ts';
 import { createS3Store, type S3ObjectStore } from '../store/s3-store.ts';
 import { buildImageApi } from './app.ts';
 
@@ -85,14 +85,20 @@ describe('direct uploads to S3 (STORAGE=s3 against s3rver)', () => {
     await bed.close();
   });
 
-  const as = (principal: Principal) => signPrincipal(principal, secret);
+  const as = (principal: Principal, method: string, url: string) =>
+    signPrincipal(principal, secret, { method, url, audience: imageApiAudience });
   const ask = (principal: Principal, body: object = {}) =>
-    app.inject({ method: 'POST', url: '/images/direct-uploads', headers: as(principal), body });
+    app.inject({
+      method: 'POST',
+      url: '/images/direct-uploads',
+      headers: as(principal, 'POST', '/images/direct-uploads'),
+      body,
+    });
   const complete = (principal: Principal, id: string) =>
     app.inject({
       method: 'POST',
       url: `/images/direct-uploads/${id}/complete`,
-      headers: as(principal),
+      headers: as(principal, 'POST', `/images/direct-uploads/${id}/complete`),
     });
   const ticketFor = async (principal: Principal, body: object = {}): Promise<Ticket> => {
     const answer = await ask(principal, body);
@@ -136,7 +142,11 @@ describe('direct uploads to S3 (STORAGE=s3 against s3rver)', () => {
     );
     assert.deepEqual(await incoming(), [], 'the incoming object is gone');
 
-    const original = await app.inject({ method: 'GET', url: `/images/${id}`, headers: as(ada) });
+    const original = await app.inject({
+      method: 'GET',
+      url: `/images/${id}`,
+      headers: as(ada, 'GET', `/images/${id}`),
+    });
     assert.equal(original.statusCode, 200);
     assert.equal(original.headers['content-type'], 'image/png');
     assert.deepEqual(original.rawPayload, bytes);
@@ -296,7 +306,7 @@ describe('direct uploads to S3 (STORAGE=s3 against s3rver)', () => {
     const empty = await app.inject({
       method: 'POST',
       url: '/images/direct-uploads',
-      headers: as(ada),
+      headers: as(ada, 'POST', '/images/direct-uploads'),
     });
     assert.equal(empty.statusCode, 201, 'every field is optional');
   });
@@ -317,7 +327,11 @@ describe('direct uploads when they are off', () => {
         const asked = await app.inject({
           method: 'POST',
           url: '/images/direct-uploads',
-          headers: signPrincipal(ada, secret),
+          headers: signPrincipal(ada, secret, {
+            method: 'POST',
+            url: '/images/direct-uploads',
+            audience: imageApiAudience,
+          }),
           body: {},
         });
         assert.equal(asked.statusCode, 400, asked.body);
@@ -326,7 +340,11 @@ describe('direct uploads when they are off', () => {
         const completed = await app.inject({
           method: 'POST',
           url: '/images/direct-uploads/00000000-0000-4000-8000-000000000000/complete',
-          headers: signPrincipal(ada, secret),
+          headers: signPrincipal(ada, secret, {
+            method: 'POST',
+            url: '/images/direct-uploads/00000000-0000-4000-8000-000000000000/complete',
+            audience: imageApiAudience,
+          }),
         });
         assert.equal(completed.json().code, 'direct_uploads_off');
       }

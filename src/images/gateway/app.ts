@@ -15,19 +15,26 @@ import { AppError } from '../../platform/errors.ts';
 import { contains, networkList } from '../../platform/http/allow-list.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
-import { principalHeader, signatureHeader, signPrincipal } from '../principal.ts';
+import {
+  principalHeader,
+  type SignedRequest,
+  signatureHeader,
+  signPrincipal,
+} from '../principal.ts';
 import { authRoutes, sessionCookie } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { authenticateKey, type Caller, findSession, type Scope } from './principals.ts';
+import type { SignInSettings } from './sign-in.ts';
 
-export type Upstream = { prefix: string; url: string; rewritePrefix: string };
+/** An API behind the gateway; `audience` names it in the principal header and derives its key. */
+export type Upstream = { prefix: string; url: string; rewritePrefix: string; audience: string };
 
 export type GatewayDeps = {
   db: Pool;
   log: Logger;
   /** Routes to the APIs behind the gateway: the image API now, others from configuration. */
   upstreams: Upstream[];
-  /** Shared with the upstreams: signs the principal header. */
+  /** The secret each upstream's key for the principal header is derived from (principalKey). */
   secret: string;
   /** Requests per minute per principal (and per address, for requests without one). */
   rateLimit: number;
@@ -43,7 +50,12 @@ export type GatewayDeps = {
   /** The built web app to serve at /, if any. */
   webRoot?: string | undefined;
   session: { lifetime: string; idle: string };
+  /** Failed sign-ins per account before it is locked, and the locks. */
+  signIn: SignInSettings;
 };
+
+/** Sign-up, sign-in, sign-out and every other route open to anyone take small bodies only. */
+export const openBodyLimit = 16 * 1024;
 
 const callers = new WeakMap<object, Caller>();
 export const callerOf = (request: FastifyRequest) => callers.get(request.raw);
@@ -84,23 +96,6 @@ export async function buildGateway(deps: GatewayDeps) {
       'retry-after',
     ],
   });
-  app.addHook('onRequest', async (request) => {
-    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    // The proxy streams bodies past Fastify's own limit, so the gateway checks what is declared
-    // here and counts what is not (chunked) as it passes (capBody).
-    if (Number(request.headers['content-length'] ?? 0) > deps.bodyLimit)
-      throw bodyTooLarge(deps.bodyLimit);
-    if (isOpen(request)) return;
-    const caller = await authenticate(deps, request);
-    if (caller && caller.cidrs.length > 0 && !contains(networkList(caller.cidrs), request.ip)) {
-      throw new AppError(
-        'address_not_allowed',
-        403,
-        'Your credentials are not allowed from this network.',
-      );
-    }
-    if (caller) callers.set(request.raw, caller);
-  });
   await app.register(rateLimit, {
     max: deps.rateLimit,
     timeWindow: '1 minute',
@@ -116,6 +111,36 @@ export async function buildGateway(deps: GatewayDeps) {
       message: `Too many requests: the limit is ${context.max} a minute. Try again in ${Math.ceil(context.ttl / 1000)} s.`,
       requestId: request.id,
     }),
+  });
+  // A wrong key or session counts against the caller's address in that same limit, as any request
+  // without a principal does: otherwise keys could be guessed at full speed.
+  const countRequest = app.rateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    // The proxy streams bodies past Fastify's own limit, so the gateway checks what is declared
+    // here and counts what is not (chunked) as it passes (capBody).
+    if (Number(request.headers['content-length'] ?? 0) > deps.bodyLimit)
+      throw bodyTooLarge(deps.bodyLimit);
+    if (isOpen(request)) return;
+    const caller = await authenticate(deps, request).catch(async (error: unknown) => {
+      if (error instanceof AppError && error.status === 401)
+        await countRequest.call(app, request, reply);
+      throw error;
+    });
+    if (caller.cidrs.length > 0 && !contains(networkList(caller.cidrs), request.ip)) {
+      throw new AppError(
+        'address_not_allowed',
+        403,
+        'Your credentials are not allowed from this network.',
+      );
+    }
+    callers.set(request.raw, caller);
+  });
+  // An open route's body is cut off past openBodyLimit, declared or streamed.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (!isOpen(request)) return payload;
+    if (Number(request.headers['content-length'] ?? 0) > openBodyLimit) throw openBodyTooLarge();
+    return payload.pipe(limitStream(openBodyLimit, openBodyTooLarge));
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -150,31 +175,28 @@ export async function buildGateway(deps: GatewayDeps) {
         requireScope(request, scopeFor(request.method));
         capBody(request, deps.bodyLimit);
       },
+      // The principal is signed for the request exactly as the upstream will receive it: the
+      // path after the rewrite, resolved against the upstream as @fastify/reply-from resolves it
+      // (dot segments go), and the query as the client sent it.
+      handler: (request, reply, dest, options) => {
+        const query = request.url.indexOf('?');
+        const signed: SignedRequest = {
+          method: request.method,
+          url: new URL(dest, upstream.url).pathname + (query > 0 ? request.url.slice(query) : ''),
+          audience: upstream.audience,
+        };
+        return reply.from(dest, {
+          ...options,
+          rewriteRequestHeaders: (_request, headers) =>
+            forwardHeaders(deps, request, headers, signed),
+        });
+      },
       replyOptions: {
         // CORS is the gateway's answer alone: an upstream's own (tus answers '*') is dropped.
         rewriteHeaders: (headers) =>
           Object.fromEntries(
             Object.entries(headers).filter(([name]) => !name.startsWith('access-control-')),
           ),
-        rewriteRequestHeaders: (request, headers) => {
-          const caller = callers.get(request.raw);
-          const clean = { ...headers };
-          // Whatever a client sent as the principal is dropped; only the gateway's own goes on.
-          delete clean[principalHeader];
-          delete clean[signatureHeader];
-          delete clean.cookie;
-          delete clean.authorization;
-          return {
-            ...clean,
-            'x-request-id': request.id,
-            'x-forwarded-prefix': '/api',
-            'x-forwarded-host': request.headers.host ?? '',
-            'x-forwarded-proto': request.protocol,
-            ...(caller
-              ? signPrincipal({ id: caller.principalId, role: caller.role }, deps.secret)
-              : {}),
-          };
-        },
         onError: (reply, { error }) => {
           if (overLimit.has(reply.request.raw)) {
             const refusal = bodyTooLarge(deps.bodyLimit);
@@ -202,12 +224,44 @@ export async function buildGateway(deps: GatewayDeps) {
   return Object.assign(app, { metrics });
 }
 
-/** Routes anyone may reach: health, metrics, sign-up and sign-in, and the web app's files. */
+/**
+ * Routes anyone may reach: health, metrics, sign-up and sign-in, the web app's files, and no route
+ * at all (the 404 answer). Decided on the route Fastify matched, never on the text of the URL:
+ * `/%61pi/images` is the route `/api/images` and meets the same checks.
+ */
 function isOpen(request: FastifyRequest): boolean {
-  return request.routeOptions.config?.open === true || !request.url.startsWith('/api/');
+  const route = request.routeOptions.url;
+  return (
+    request.routeOptions.config?.open === true || route === undefined || !route.startsWith('/api/')
+  );
 }
 
-async function authenticate(deps: GatewayDeps, request: FastifyRequest): Promise<Caller | null> {
+function forwardHeaders(
+  deps: GatewayDeps,
+  request: FastifyRequest,
+  headers: Record<string, string | string[] | undefined>,
+  signed: SignedRequest,
+) {
+  const caller = callers.get(request.raw);
+  const clean = { ...headers };
+  // Whatever a client sent as the principal is dropped; only the gateway's own goes on.
+  delete clean[principalHeader];
+  delete clean[signatureHeader];
+  delete clean.cookie;
+  delete clean.authorization;
+  return {
+    ...clean,
+    'x-request-id': request.id,
+    'x-forwarded-prefix': '/api',
+    'x-forwarded-host': request.headers.host ?? '',
+    'x-forwarded-proto': request.protocol,
+    ...(caller
+      ? signPrincipal({ id: caller.principalId, role: caller.role }, deps.secret, signed)
+      : {}),
+  };
+}
+
+async function authenticate(deps: GatewayDeps, request: FastifyRequest): Promise<Caller> {
   const header = request.headers.authorization;
   if (header) {
     const key = /^Bearer (\S+)$/.exec(header)?.[1];
@@ -267,20 +321,36 @@ function bodyTooLarge(limit: number): AppError {
   );
 }
 
+function openBodyTooLarge(): AppError {
+  return new AppError(
+    'body_too_large',
+    413,
+    `Sign-up, sign-in and the other open routes take a body of at most ${openBodyLimit / 1024} KB.`,
+  );
+}
+
 /** A body sent without a length is counted as it streams through, and cut off past the limit. */
 function capBody(request: FastifyRequest, limit: number): void {
   const body = request.body;
   if (request.headers['content-length'] !== undefined || !(body instanceof Readable)) return;
+  request.body = body.pipe(
+    limitStream(limit, () => {
+      overLimit.add(request.raw);
+      return bodyTooLarge(limit);
+    }),
+  );
+}
+
+/** Passes bytes through up to `limit`, then fails with `refusal()`. */
+function limitStream(limit: number, refusal: () => AppError): Transform {
   let seen = 0;
-  const counted = new Transform({
+  return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
       if (seen <= limit) return done(null, chunk);
-      overLimit.add(request.raw);
-      done(bodyTooLarge(limit));
+      done(refusal());
     },
   });
-  request.body = body.pipe(counted);
 }
 
 function scopeFor(method: string): Scope {

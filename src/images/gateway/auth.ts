@@ -1,9 +1,11 @@
-// Sign-up, sign-in and sign-out for the web app's users; who am I, for any caller.
+// Sign-up, sign-in and sign-out for the web app's users; who am I, for any caller. Each is limited
+// per address (the route's rate limit); sign-in also per account (sign-in.ts).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { callerOf, type GatewayDeps } from './app.ts';
-import { addPrincipal, checkPassword, createSession, endSession } from './principals.ts';
+import { addPrincipal, createSession, endSession } from './principals.ts';
+import { SignInLocked, signIn } from './sign-in.ts';
 
 export const sessionCookie = 'tessera_gw_session';
 
@@ -48,7 +50,10 @@ export function authRoutes(app: FastifyInstance, deps: GatewayDeps) {
     { config: { open: true, ...strict }, schema: { body: credentials } },
     async (request, reply) => {
       const { email, password } = request.body as z.infer<typeof credentials>;
-      const caller = await checkPassword(deps.db, email, password);
+      const caller = await signIn(deps.db, deps.signIn, email, password).catch((error) => {
+        if (error instanceof SignInLocked) reply.header('retry-after', String(error.retryAfter));
+        throw error;
+      });
       await startSession(caller.principalId, reply);
       return me(caller);
     },

@@ -10,7 +10,8 @@ import { withDatabase } from '../../platform/db/open.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { readSecret } from '../../platform/stdin.ts';
 import { schemas } from '../../schemas.ts';
-import { type PrincipalRole, principalRoles } from '../principal.ts';
+import { type PrincipalRole, principalKey, principalRoles } from '../principal.ts';
+import { gatewaySecret } from '../run.ts';
 import {
   addPrincipal,
   createKey,
@@ -82,6 +83,18 @@ export const principalCommands: CommandTable = {
       const name = positional(input, 0, 'the name', this.usage);
       await withDatabase(ctx, schemas, (db) => disablePrincipal(db, name));
       ctx.out(`Disabled ${name}.`);
+    },
+  },
+  'upstream-key': {
+    summary:
+      'print the key an API behind the gateway (GATEWAY_UPSTREAMS /api/<name>=…) verifies principals with',
+    usage: 'tessera principals upstream-key <name>',
+    async run(input, ctx) {
+      const name = positional(input, 0, 'the upstream name', this.usage);
+      if (!/^[a-z0-9-]{1,100}$/.test(name))
+        throw new UsageError(`"${name}" is not an upstream name (the <name> of /api/<name>)`);
+      // The key alone, for a secret store: it verifies for this upstream only.
+      ctx.out(principalKey(await gatewaySecret(ctx.config), name).toString('base64url'));
     },
   },
 };

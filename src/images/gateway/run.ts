@@ -3,15 +3,17 @@ import type { Config } from '../../platform/config.ts';
 import { createPool } from '../../platform/db/pool.ts';
 import { listen } from '../../platform/http/listen.ts';
 import type { Logger } from '../../platform/log.ts';
+import { imageApiAudience } from '../principal.ts';
 import { gatewaySecret, type RunningService } from '../run.ts';
 import { buildGateway, type Upstream } from './app.ts';
 
 /** What the gateway passes on to the image API: images, analytics, and its OpenAPI document. */
 export function imageApiUpstreams(url: string): Upstream[] {
+  const audience = imageApiAudience;
   return [
-    { prefix: '/api/images', url, rewritePrefix: '/images' },
-    { prefix: '/api/analytics', url, rewritePrefix: '/analytics' },
-    { prefix: '/api/openapi.json', url, rewritePrefix: '/openapi.json' },
+    { prefix: '/api/images', url, rewritePrefix: '/images', audience },
+    { prefix: '/api/analytics', url, rewritePrefix: '/analytics', audience },
+    { prefix: '/api/openapi.json', url, rewritePrefix: '/openapi.json', audience },
   ];
 }
 
@@ -33,7 +35,12 @@ export async function runGateway(
     log: log.child({ service: 'gateway' }),
     upstreams: [
       ...imageApiUpstreams(imageApiUrl),
-      ...config.gateway.upstreams.map((u) => ({ prefix: u.prefix, url: u.url, rewritePrefix: '' })),
+      ...config.gateway.upstreams.map((u) => ({
+        prefix: u.prefix,
+        url: u.url,
+        rewritePrefix: '',
+        audience: u.name,
+      })),
     ],
     secret: await gatewaySecret(config),
     rateLimit: config.gateway.rateLimit,
@@ -43,6 +50,7 @@ export async function runGateway(
     trustProxy: config.portal.trustProxy,
     timeout: config.gateway.timeout,
     session: { lifetime: '12 hours', idle: '2 hours' },
+    signIn: config.gateway.signIn,
   });
   try {
     const url = await listen(app, {
