@@ -9,7 +9,7 @@ import { makeImage } from '../../test/helpers/images.ts';
 import { loadConfig } from '../platform/config.ts';
 import { buildImageApi } from './api/app.ts';
 import { getImage } from './catalogue.ts';
-import { type Principal, signPrincipal } from './principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from './principal.ts';
 import { openStore } from './storage.ts';
 import type { FsObjectStore } from './store/fs-store.ts';
 
@@ -27,7 +27,14 @@ test('`tessera images rotate-key` while the image API runs: old images are serve
     const response = await app.inject({
       method: 'POST',
       url: '/images',
-      headers: { ...signPrincipal(ada, secret), 'content-type': 'image/jpeg' },
+      headers: {
+        ...signPrincipal(ada, secret, {
+          method: 'POST',
+          url: '/images',
+          audience: imageApiAudience,
+        }),
+        'content-type': 'image/jpeg',
+      },
       payload: bytes,
     });
     assert.equal(response.statusCode, 201, response.body);
@@ -52,7 +59,11 @@ test('`tessera images rotate-key` while the image API runs: old images are serve
     const served = await app.inject({
       method: 'GET',
       url: `/images/${old.id}`,
-      headers: signPrincipal(ada, secret),
+      headers: signPrincipal(ada, secret, {
+        method: 'GET',
+        url: `/images/${old.id}`,
+        audience: imageApiAudience,
+      }),
     });
     assert.equal(served.statusCode, 200, served.body);
     assert.deepEqual(served.rawPayload, old.bytes);

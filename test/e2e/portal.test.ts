@@ -153,7 +153,8 @@ describe('the portal in a browser', {
     await page.getByRole('menuitem', { name: 'People' }).click();
     await page.getByRole('link', { name: 'Add person' }).click();
     const login = `ui_${Date.now().toString(36)}`;
-    await page.getByLabel('Login').fill(login);
+    // The list behind the form has a "Sort by login" button: ask for the text box by its exact name.
+    await page.getByRole('textbox', { name: 'Login', exact: true }).fill(login);
     await page.getByRole('combobox', { name: 'Team' }).click();
     await page.getByRole('option', { name: 'analytics' }).click();
     await page.getByRole('button', { name: 'Save' }).click();

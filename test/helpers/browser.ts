@@ -55,9 +55,21 @@ export async function pick(
   option: RegExp,
 ): Promise<void> {
   const input = page.getByRole('combobox', { name: label }).last();
-  await input.click();
-  await input.fill(typed);
-  await page.getByRole('option', { name: option }).first().click();
+  const choice = page.getByRole('option', { name: option }).first();
+  // Text typed before the autocomplete has loaded its choices can be lost (a loaded machine shows
+  // it): type again, up to three times, before giving up.
+  for (let attempt = 1; ; attempt++) {
+    await input.click();
+    await input.fill('');
+    await input.fill(typed);
+    try {
+      await choice.waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+  await choice.click();
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '../../../test/helpers/exif.ts';
 import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
 import { makeImage, readBack } from '../../../test/helpers/images.ts';
-import { type Principal, signPrincipal } from '../principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../principal.ts';
 import { buildImageApi } from './app.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-to-use';
@@ -33,7 +33,14 @@ describe('uploads with hostile EXIF', () => {
     app.inject({
       method: 'POST',
       url: '/images?name=hostile.jpg',
-      headers: { ...signPrincipal(ada, secret), 'content-type': 'image/jpeg' },
+      headers: {
+        ...signPrincipal(ada, secret, {
+          method: 'POST',
+          url: '/images?name=hostile.jpg',
+          audience: imageApiAudience,
+        }),
+        'content-type': 'image/jpeg',
+      },
       payload: photo,
     });
 
@@ -80,7 +87,11 @@ describe('uploads with hostile EXIF', () => {
       method: 'POST',
       url: '/images',
       headers: {
-        ...signPrincipal(ada, secret),
+        ...signPrincipal(ada, secret, {
+          method: 'POST',
+          url: '/images',
+          audience: imageApiAudience,
+        }),
         'content-type': `multipart/form-data; boundary=${boundary}`,
       },
       payload: Buffer.concat([

@@ -13,7 +13,7 @@ import {
 } from '../../../test/helpers/exif.ts';
 import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
 import { makeImage, readBack } from '../../../test/helpers/images.ts';
-import { type Principal, signPrincipal } from '../principal.ts';
+import { imageApiAudience, type Principal, signPrincipal } from '../principal.ts';
 import { buildImageApi } from './app.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-to-use';
@@ -28,7 +28,11 @@ describe('personal data of photos', () => {
   let id: string;
 
   const get = (url: string, principal: Principal) =>
-    app.inject({ method: 'GET', url, headers: signPrincipal(principal, secret) });
+    app.inject({
+      method: 'GET',
+      url,
+      headers: signPrincipal(principal, secret, { method: 'GET', url, audience: imageApiAudience }),
+    });
 
   before(async () => {
     bed = await createImageTestbed();
@@ -41,7 +45,14 @@ describe('personal data of photos', () => {
     const uploaded = await app.inject({
       method: 'POST',
       url: '/images?name=ada-at-home.jpg',
-      headers: { ...signPrincipal(ada, secret), 'content-type': 'image/jpeg' },
+      headers: {
+        ...signPrincipal(ada, secret, {
+          method: 'POST',
+          url: '/images?name=ada-at-home.jpg',
+          audience: imageApiAudience,
+        }),
+        'content-type': 'image/jpeg',
+      },
       payload: photo,
     });
     assert.equal(uploaded.statusCode, 201, uploaded.body);
@@ -49,7 +60,14 @@ describe('personal data of photos', () => {
     const own = await app.inject({
       method: 'POST',
       url: '/images?name=eve-own.png',
-      headers: { ...signPrincipal(eve, secret), 'content-type': 'image/png' },
+      headers: {
+        ...signPrincipal(eve, secret, {
+          method: 'POST',
+          url: '/images?name=eve-own.png',
+          audience: imageApiAudience,
+        }),
+        'content-type': 'image/png',
+      },
       payload: await makeImage('png', { scene: 142 }),
     });
     assert.equal(own.statusCode, 201, own.body);

@@ -45,6 +45,7 @@ describe('streamed photos with hostile EXIF', {
       topic,
       group: 'hostile-group',
       concurrency: 1,
+      maxAttempts: 3,
       metrics: createStreamMetrics(),
       log: silent,
     });
