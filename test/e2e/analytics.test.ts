@@ -15,11 +15,11 @@ import {
   browserAvailable,
   launchBrowser,
   screenshots,
-  until,
   waitForThumbnails,
 } from '../helpers/browser.ts';
 import type { GatewayTestbed } from '../helpers/gateway.ts';
 import { type ImageOptions, makeImage, seededBytes } from '../helpers/images.ts';
+import { until } from '../helpers/until.ts';
 import { startUploadApp, type UploadApp } from '../helpers/upload-app.ts';
 
 const password = 'correct horse battery';
@@ -288,7 +288,7 @@ describe('the analytics view in a browser', {
 
     await analyst.getByLabel('Camera make').fill('Canon');
     await analyst.getByRole('button', { name: 'Apply filters' }).click();
-    await until(async () => (await tiles.count()) === 2, 'two Canon images');
+    await until('two Canon images', async () => (await tiles.count()) === 2, 15_000);
     const shown = await tiles.evaluateAll((nodes) =>
       nodes.map((node) => node.getAttribute('data-image-id')),
     );

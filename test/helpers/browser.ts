@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { until } from './until.ts';
 
 export const screenshots = path.resolve('test/e2e/screenshots');
 
@@ -77,26 +78,21 @@ export async function pick(
  * string predicate (page.waitForFunction) would fail in the page.
  */
 export async function waitForThumbnails(page: Page, count: number): Promise<void> {
-  await until(async () => {
-    const loaded = await page.getByTestId('thumbnail').evaluateAll(
-      (images) =>
-        images.filter((img) => {
-          const { complete, naturalWidth } = img as unknown as {
-            complete: boolean;
-            naturalWidth: number;
-          };
-          return complete && naturalWidth > 0;
-        }).length,
-    );
-    return loaded >= count;
-  }, `${count} thumbnails`);
-}
-
-/** Polls `check` every 100 ms until it holds, or fails after `timeout` ms. */
-export async function until(check: () => Promise<boolean>, what: string, timeout = 15_000) {
-  const end = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(
+    `${count} thumbnails`,
+    async () => {
+      const loaded = await page.getByTestId('thumbnail').evaluateAll(
+        (images) =>
+          images.filter((img) => {
+            const { complete, naturalWidth } = img as unknown as {
+              complete: boolean;
+              naturalWidth: number;
+            };
+            return complete && naturalWidth > 0;
+          }).length,
+      );
+      return loaded >= count;
+    },
+    15_000,
+  );
 }

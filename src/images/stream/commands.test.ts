@@ -12,6 +12,7 @@ import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/ima
 import { makeImage, seededBytes } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
 import { freePort } from '../../../test/helpers/ports.ts';
+import { until } from '../../../test/helpers/until.ts';
 import { parseCommandArgs } from '../../platform/cli-kit.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import { AppError, UsageError } from '../../platform/errors.ts';
@@ -56,20 +57,6 @@ function noisePng(width: number, height: number, seed: number): Buffer {
     chunk('IDAT', deflateSync(rows)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeout = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Runs `tessera stream <args…>` in this process, as cli.ts would, collecting what it prints. */

@@ -15,6 +15,7 @@ import {
 import { makeImage, pngBomb } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
 import { refusedRowMessage, refuseRowsOf } from '../../../test/helpers/refused-rows.ts';
+import { until } from '../../../test/helpers/until.ts';
 import { createLogger } from '../../platform/log.ts';
 import { getImage } from '../catalogue.ts';
 import { addPrincipal } from '../gateway/principals.ts';
@@ -31,20 +32,6 @@ import { createStreamMetrics } from './metrics.ts';
 import { newClaimKey } from './records.ts';
 
 const silent = createLogger('silent');
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeout = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('stream ingestion', {
   skip: kafkaAvailable ? false : 'python3-confluent-kafka is not installed',

@@ -12,6 +12,7 @@ import { makeImage } from '../../../test/helpers/images.ts';
 import { kafkaAvailable, type MockKafka, startMockKafka } from '../../../test/helpers/kafka.ts';
 import { refusedRowMessage, refuseRowsOf } from '../../../test/helpers/refused-rows.ts';
 import { startTcpProxy, type TcpProxy } from '../../../test/helpers/tcp-proxy.ts';
+import { until } from '../../../test/helpers/until.ts';
 import { describeConfig, loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { addPrincipal } from '../gateway/principals.ts';
@@ -21,20 +22,6 @@ import { connectKafka, type IncomingRecord, type KafkaClient } from './kafka.ts'
 import { runStreamIngest } from './service.ts';
 
 const silent = createLogger('silent');
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeout = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A sample's value in Prometheus text, or undefined when there is none. */
 function sample(metrics: string, name: string): number | undefined {
