@@ -173,7 +173,7 @@ describe('the analytics dashboard', () => {
   });
 
   test("every chart's data downloads as CSV with the same rows", async () => {
-    for (const name of chartNames) {
+    const csvAndJson = async (name: string) => {
       const json = (await get(`/api/analytics/charts/${name}?format=jpeg`)).json();
       const response = await get(`/api/analytics/charts/${name}.csv?format=jpeg`);
       assert.equal(response.statusCode, 200, name);
@@ -182,14 +182,22 @@ describe('the analytics dashboard', () => {
         response.headers['content-disposition'] as string,
         new RegExp(`tessera-${name}\\.csv`),
       );
-      const rows = parse(response.body, { columns: true }) as Array<Record<string, string>>;
-      assert.deepEqual(
-        rows,
-        json.rows.map((r: Record<string, unknown>) =>
+      return {
+        rows: parse(response.body, { columns: true }) as Array<Record<string, string>>,
+        expected: json.rows.map((r: Record<string, unknown>) =>
           Object.fromEntries(json.columns.map((c: string) => [c, String(r[c])])),
         ),
-        name,
-      );
+      };
+    };
+    for (const name of chartNames) {
+      let pair = await csvAndJson(name);
+      // "expiring" counts hours from now: a second may pass between the two requests, so the
+      // pair is asked again (a real difference in rows would show every time).
+      for (let again = 0; again < 2 && name === 'expiring'; again++) {
+        if (JSON.stringify(pair.rows) === JSON.stringify(pair.expected)) break;
+        pair = await csvAndJson(name);
+      }
+      assert.deepEqual(pair.rows, pair.expected, name);
     }
   });
 

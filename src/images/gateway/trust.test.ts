@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { tessera } from '../../../test/helpers/cli.ts';
+import { tesseraAsync } from '../../../test/helpers/cli.ts';
 import {
   createGatewayTestbed,
   type GatewayTestbed,
@@ -128,24 +128,27 @@ describe('the gateway', () => {
   });
 
   test('an upstream checks the header with the key `tessera principals upstream-key` prints', async () => {
-    const printed = tessera(['principals', 'upstream-key', 'orders'], {
+    const printed = await tesseraAsync(['principals', 'upstream-key', 'orders'], {
       env: { GATEWAY_SECRET: gatewaySecret },
     });
     assert.equal(printed.status, 0, printed.stderr);
     const upstreamKey = Buffer.from(printed.stdout.trim(), 'base64url');
     assert.equal(upstreamKey.length, 32);
-    await call('POST', '/api/orders/new?draft=1', bearer(key));
-    const seen = recorded.at(-1);
-    assert.ok(seen);
+    const posted = await call('POST', '/api/orders/new?draft=1', bearer(key));
+    assert.equal(posted.statusCode, 200, posted.body);
+    const seen = recorded.find((r) => r.method === 'POST' && r.url === '/v1/new?draft=1');
+    assert.ok(seen, 'the orders API got the POST');
     const value = String(seen.headers['x-tessera-principal']);
     assert.match(value, /^[\w-]+;user;\d+;orders$/, 'id;role;issued ms;audience');
     const expected = createHmac('sha256', upstreamKey)
       .update(`${value}\nPOST\n/v1/new?draft=1`)
       .digest('base64url');
     assert.equal(seen.headers['x-tessera-signature'], expected);
-    const imagesKey = tessera(['principals', 'upstream-key', 'images'], {
-      env: { GATEWAY_SECRET: gatewaySecret },
-    }).stdout.trim();
+    const imagesKey = (
+      await tesseraAsync(['principals', 'upstream-key', 'images'], {
+        env: { GATEWAY_SECRET: gatewaySecret },
+      })
+    ).stdout.trim();
     assert.notEqual(imagesKey, printed.stdout.trim(), 'each upstream its own key');
   });
 
