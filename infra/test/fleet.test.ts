@@ -104,3 +104,10 @@ describe('load balancers send traffic only to ready instances', () => {
     assert.equal(group.HealthCheckType, 'EC2');
   });
 });
+
+test('one portal until the portals share PORTAL_DATABASE_URL: a second would lock the first out', () => {
+  const group =
+    templates.commerce.toJSON().Resources[logicalIdOf(stacks.commerce.portalFleet.group)]
+      .Properties;
+  assert.equal(group.MaxSize, '1');
+});
