@@ -29,6 +29,8 @@ export type TesseraConfig = {
   fleets: { web: FleetSize; imageApi: FleetSize; streamIngest: FleetSize; portal: FleetSize };
   databases: { images: DatabaseSize; commerce: DatabaseSize };
   kafka: { instanceType: string; brokers: number; volumeGb: number; topic: string };
+  /** The gateways' shared rate-limit counters: a primary and a replica of this node type. */
+  redis: { nodeType: string };
   api: { rateLimit: number; burstLimit: number; wafRequestsPer5MinPerIp: number };
   imageRetentionDays: number;
   logRetentionDays: number;
@@ -69,7 +71,9 @@ export function defaultConfig(account = DUMMY_ACCOUNT, region = DEFAULT_REGION):
       web: { instanceType: 't3.small', min: 2, max: 4 },
       imageApi: { instanceType: 't3.large', min: 2, max: 6 },
       streamIngest: { instanceType: 't3.medium', min: 1, max: 3 },
-      portal: { instanceType: 't3.small', min: 1, max: 2 },
+      // One until the stack gives the portals a shared PORTAL_DATABASE_URL: each portal sets the
+      // authenticator's password from its own data directory, locking out the one before it.
+      portal: { instanceType: 't3.small', min: 1, max: 1 },
     },
     databases: {
       images: {
@@ -88,6 +92,7 @@ export function defaultConfig(account = DUMMY_ACCOUNT, region = DEFAULT_REGION):
       },
     },
     kafka: { instanceType: 'kafka.t3.small', brokers: 2, volumeGb: 100, topic: 'images' },
+    redis: { nodeType: 'cache.t4g.micro' },
     api: { rateLimit: 100, burstLimit: 200, wafRequestsPer5MinPerIp: 2000 },
     imageRetentionDays: 7,
     logRetentionDays: 90,

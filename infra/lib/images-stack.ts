@@ -17,6 +17,7 @@ import { ImageStore } from './constructs/image-store.ts';
 import { KafkaCluster } from './constructs/kafka-cluster.ts';
 import { LoadBalancedSite } from './constructs/load-balanced-site.ts';
 import { PostgresDatabase } from './constructs/postgres-database.ts';
+import { RedisCache } from './constructs/redis-cache.ts';
 import { ServiceFleet } from './constructs/service-fleet.ts';
 import { WebDistribution, webOriginHeader } from './constructs/web-distribution.ts';
 import type { FoundationStack } from './foundation-stack.ts';
@@ -39,6 +40,7 @@ export class ImagesStack extends Stack {
   readonly store: ImageStore;
   readonly database: PostgresDatabase;
   readonly kafka: KafkaCluster;
+  readonly redis: RedisCache;
   readonly web: LoadBalancedSite;
   readonly front: ApiFrontDoor;
   readonly site: WebDistribution;
@@ -107,6 +109,12 @@ export class ImagesStack extends Stack {
         enableKeyRotation: true,
       }),
       logRetentionDays: config.logRetentionDays,
+    });
+    // Every gateway counts a principal's requests in the same place, whichever instance it reaches.
+    this.redis = new RedisCache(this, 'RateLimits', {
+      vpc,
+      name: 'tessera-images',
+      size: config.redis,
     });
     const gatewaySecret = new secretsmanager.Secret(this, 'GatewaySecret', {
       description: 'Signs the principal that `tessera serve gateway` passes to the image API',
@@ -191,13 +199,24 @@ export class ImagesStack extends Stack {
       secrets: [
         { variable: 'DATABASE_URL', kind: 'database-url', secret: this.database.secret },
         { variable: 'GATEWAY_SECRET', kind: 'secret-string', secret: gatewaySecret },
+        {
+          variable: 'REDIS_URL',
+          kind: 'redis-url',
+          secret: this.redis.authToken,
+          host: this.redis.host,
+          port: this.redis.port,
+        },
       ],
       migrate: true,
-      loadBalanced: true,
+      // The NLB routes by readiness (/readyz: the database and the image API answer). Replacing
+      // instances on it would recycle the whole fleet whenever the database fails over; a process
+      // that dies is restarted by systemd, an instance that fails EC2's checks is replaced.
+      loadBalanced: false,
     });
     this.store.grantReadWrite(this.apiFleet.role);
     this.front.routeTo(this.apiFleet.group, this.apiFleet.securityGroup, PORTS.gateway);
     this.database.allowFrom(this.apiFleet.securityGroup, 'image API and gateway');
+    this.redis.allowFrom(this.apiFleet.securityGroup, 'the gateways (shared rate limits)');
 
     this.streamFleet = new ServiceFleet(this, 'StreamIngestFleet', {
       ...common,

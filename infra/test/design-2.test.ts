@@ -122,7 +122,7 @@ describe('Design 2', () => {
       images.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         Port: 8082,
         Protocol: 'TCP',
-        HealthCheckPath: '/healthz',
+        HealthCheckPath: '/readyz',
       });
     });
 

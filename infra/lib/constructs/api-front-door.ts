@@ -145,9 +145,11 @@ export class ApiFrontDoor extends Construct {
       port,
       protocol: elbv2.Protocol.TCP,
       targets: [group],
+      // Readiness, not liveness: an instance whose gateway cannot reach the database or its image
+      // API answers 503 there and gets no traffic until it can.
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
-        path: '/healthz',
+        path: '/readyz',
         interval: Duration.seconds(15),
       },
       deregistrationDelay: Duration.seconds(30),

@@ -15,7 +15,9 @@ export type ServeProcess = {
 export type RuntimeValue =
   | { variable: string; kind: 'database-url'; secretArn: string }
   | { variable: string; kind: 'secret-string'; secretArn: string }
-  | { variable: string; kind: 'kafka-brokers'; clusterArn: string };
+  | { variable: string; kind: 'kafka-brokers'; clusterArn: string }
+  /** rediss://:<AUTH token>@host:port: TLS, the token from Secrets Manager. */
+  | { variable: string; kind: 'redis-url'; secretArn: string; host: string; port: string };
 
 export type BootScriptInput = {
   region: string;
@@ -105,6 +107,9 @@ function secretsScript(input: BootScriptInput): string[] {
         return `${secret(value.secretArn)} | ${NODE} /usr/local/libexec/tessera-database-url.mjs`;
       case 'secret-string':
         return secret(value.secretArn);
+      case 'redis-url':
+        // The token is letters and digits (generated so), safe in a URL as it is.
+        return `printf 'rediss://:%s@%s:%s' "$(${secret(value.secretArn)})" '${value.host}' '${value.port}'`;
       case 'kafka-brokers':
         return `aws kafka get-bootstrap-brokers --region ${region} --cluster-arn '${value.clusterArn}' --query BootstrapBrokerStringSaslIam --output text`;
     }

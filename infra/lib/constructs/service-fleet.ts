@@ -15,7 +15,14 @@ import { bootScript, type RuntimeValue, type ServeProcess } from './boot-script.
 
 export type FleetSecret =
   | { variable: string; kind: 'database-url' | 'secret-string'; secret: secretsmanager.ISecret }
-  | { variable: string; kind: 'kafka-brokers'; clusterArn: string };
+  | { variable: string; kind: 'kafka-brokers'; clusterArn: string }
+  | {
+      variable: string;
+      kind: 'redis-url';
+      secret: secretsmanager.ISecret;
+      host: string;
+      port: string;
+    };
 
 export type ServiceFleetProps = {
   vpc: ec2.IVpc;
@@ -146,7 +153,18 @@ export class ServiceFleet extends Construct {
 }
 
 function runtimeValue(secret: FleetSecret): RuntimeValue {
-  return secret.kind === 'kafka-brokers'
-    ? secret
-    : { variable: secret.variable, kind: secret.kind, secretArn: secret.secret.secretArn };
+  switch (secret.kind) {
+    case 'kafka-brokers':
+      return secret;
+    case 'redis-url':
+      return {
+        variable: secret.variable,
+        kind: secret.kind,
+        secretArn: secret.secret.secretArn,
+        host: secret.host,
+        port: secret.port,
+      };
+    default:
+      return { variable: secret.variable, kind: secret.kind, secretArn: secret.secret.secretArn };
+  }
 }
