@@ -1,7 +1,8 @@
 // Requests per second through the gateway against straight to the image API, on the image API's
 // cheapest endpoint, side by side in one run:
-//   A  through the gateway: GET /api/images with Authorization: Bearer <API key> (the key looked
-//      up in PostgreSQL, the principal's networks and scope checked, the rate-limit bookkeeping,
+//   A  through the gateway: GET /api/images with Authorization: Bearer <API key> (the key verified
+//      in PostgreSQL once, then from the gateway's key cache while it listens for revocations, as
+//      `npm start` runs it; the principal's networks and scope checked, the rate-limit bookkeeping,
 //      metrics, the principal signed into a header, the request proxied to the image API and the
 //      answer streamed back), for a principal with no images;
 //   B  straight to the image API: GET /images with the principal header signed by the client for
@@ -22,6 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { buildGateway } from '../src/images/gateway/app.ts';
+import { createKeyCache, defaultKeyCache } from '../src/images/gateway/key-cache.ts';
+import { listenForRevocations } from '../src/images/gateway/key-revocations.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
 import { imageApiUpstreams } from '../src/images/gateway/run.ts';
 import { defaultSignInSettings } from '../src/images/gateway/sign-in.ts';
@@ -119,6 +122,13 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
     }
     if (data.role !== 'api') {
       if (!upstream) throw new Error('the gateway needs the image API');
+      const keyCache = createKeyCache(defaultKeyCache);
+      const revocations = listenForRevocations({
+        databaseUrl: data.databaseUrl,
+        cache: keyCache,
+        log: createLogger('silent'),
+      });
+      cleanup.push(() => revocations.close());
       const gateway = await buildGateway({
         db: pool('tessera-bench-gateway'),
         log: createLogger('silent'),
@@ -131,6 +141,7 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
         timeout: 10_000,
         session: { lifetime: '12 hours', idle: '2 hours' },
         signIn: defaultSignInSettings,
+        keyCache,
       });
       cleanup.push(() => closeWithGrace(gateway));
       urls.gateway = await listen(gateway, { host: '127.0.0.1', port: 0 });
@@ -444,7 +455,9 @@ async function verify(gatewayUrl: string, served: Map<Key, number>): Promise<str
   if (upstreamErrors !== 0) problems.push(`${upstreamErrors} upstream errors counted`);
   if (refused !== 0) problems.push(`${refused} requests refused by the rate limit`);
   if (problems.length) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`);
-  return `verified from the gateway's /metrics: gateway_requests_total{route="/api/images",method="GET",status="200"} = ${proxied} ≥ ${a} the client saw answered 200 (warm-ups included; the difference is the one check before timing), {route="/healthz"} = ${health} ≥ ${c}; no upstream errors, no rate-limit refusals`;
+  const keys = (result: string) => sample('gateway_key_lookups_total', { result });
+  const cacheLine = `API keys verified from the gateway's key cache ${keys('hit')} times, in PostgreSQL ${keys('miss')} (then cached) + ${keys('bypass')} (cache not yet listening for revocations)`;
+  return `${cacheLine}\nverified from the gateway's /metrics: gateway_requests_total{route="/api/images",method="GET",status="200"} = ${proxied} ≥ ${a} the client saw answered 200 (warm-ups included; the difference is the one check before timing), {route="/healthz"} = ${health} ≥ ${c}; no upstream errors, no rate-limit refusals`;
 }
 
 // ---------------------------------------------------------------------------------------------

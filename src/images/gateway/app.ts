@@ -22,8 +22,9 @@ import {
   signPrincipal,
 } from '../principal.ts';
 import { authRoutes, sessionCookie } from './auth.ts';
-import { createMetrics } from './metrics.ts';
-import { authenticateKey, type Caller, findSession, type Scope } from './principals.ts';
+import { type KeyCache, verifyKey } from './key-cache.ts';
+import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { type Caller, findSession, type Scope } from './principals.ts';
 import type { SignInSettings } from './sign-in.ts';
 
 /** An API behind the gateway; `audience` names it in the principal header and derives its key. */
@@ -52,6 +53,8 @@ export type GatewayDeps = {
   session: { lifetime: string; idle: string };
   /** Failed sign-ins per account before it is locked, and the locks. */
   signIn: SignInSettings;
+  /** Verified API keys, trusted while revocations are heard (key-revocations.ts); none without. */
+  keyCache?: KeyCache | undefined;
 };
 
 /** Sign-up, sign-in, sign-out and every other route open to anyone take small bodies only. */
@@ -122,7 +125,7 @@ export async function buildGateway(deps: GatewayDeps) {
     if (Number(request.headers['content-length'] ?? 0) > deps.bodyLimit)
       throw bodyTooLarge(deps.bodyLimit);
     if (isOpen(request)) return;
-    const caller = await authenticate(deps, request).catch(async (error: unknown) => {
+    const caller = await authenticate(deps, request, metrics).catch(async (error: unknown) => {
       if (error instanceof AppError && error.status === 401)
         await countRequest.call(app, request, reply);
       throw error;
@@ -261,11 +264,17 @@ function forwardHeaders(
   };
 }
 
-async function authenticate(deps: GatewayDeps, request: FastifyRequest): Promise<Caller> {
+async function authenticate(
+  deps: GatewayDeps,
+  request: FastifyRequest,
+  metrics: GatewayMetrics,
+): Promise<Caller> {
   const header = request.headers.authorization;
   if (header) {
     const key = /^Bearer (\S+)$/.exec(header)?.[1];
-    const caller = key ? await authenticateKey(deps.db, key) : null;
+    const verified = key ? await verifyKey(deps.db, deps.keyCache, key) : undefined;
+    if (verified) metrics.keyLookups.inc({ result: verified.lookup });
+    const caller = verified?.caller;
     if (!caller)
       throw new AppError(
         'bad_credentials',

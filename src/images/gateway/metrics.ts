@@ -28,6 +28,12 @@ export function createMetrics() {
       labelNames: ['upstream'],
       registers: [registry],
     }),
+    keyLookups: new Counter({
+      name: 'gateway_key_lookups_total',
+      help: 'API keys verified: hit (from the key cache), miss (from the database, then cached), bypass (from the database, the cache off or not listening for revocations)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: 'gateway_rate_limited_total',
       help: 'Requests refused by the rate limit',

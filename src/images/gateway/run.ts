@@ -6,6 +6,8 @@ import type { Logger } from '../../platform/log.ts';
 import { imageApiAudience } from '../principal.ts';
 import { gatewaySecret, type RunningService } from '../run.ts';
 import { buildGateway, type Upstream } from './app.ts';
+import { createKeyCache, defaultKeyCache } from './key-cache.ts';
+import { listenForRevocations } from './key-revocations.ts';
 
 /** What the gateway passes on to the image API: images, analytics, and its OpenAPI document. */
 export function imageApiUpstreams(url: string): Upstream[] {
@@ -30,9 +32,11 @@ export async function runGateway(
   const redis = config.gateway.redisUrl
     ? new Redis(config.gateway.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 })
     : undefined;
+  const gatewayLog = log.child({ service: 'gateway' });
+  const keyCache = createKeyCache(defaultKeyCache);
   const app = await buildGateway({
     db,
-    log: log.child({ service: 'gateway' }),
+    log: gatewayLog,
     upstreams: [
       ...imageApiUpstreams(imageApiUrl),
       ...config.gateway.upstreams.map((u) => ({
@@ -51,7 +55,9 @@ export async function runGateway(
     timeout: config.gateway.timeout,
     session: { lifetime: '12 hours', idle: '2 hours' },
     signIn: config.gateway.signIn,
+    keyCache,
   });
+  const revocations = listenForRevocations({ databaseUrl, cache: keyCache, log: gatewayLog });
   try {
     const url = await listen(app, {
       host: config.gateway.host,
@@ -61,11 +67,13 @@ export async function runGateway(
       url,
       async close() {
         await app.close();
+        await revocations.close();
         await db.end();
         redis?.disconnect();
       },
     };
   } catch (error) {
+    await revocations.close();
     await db.end();
     redis?.disconnect();
     throw error;

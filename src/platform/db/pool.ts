@@ -52,6 +52,46 @@ export async function connect(url: string, applicationName = 'tessera'): Promise
   return client as unknown as Connection;
 }
 
+/**
+ * A connection of its own that LISTENs on `channel`: each payload goes to `notify`, and `lost` is
+ * called once when the connection fails or ends (after which nothing more is heard).
+ */
+export async function listenOn(
+  url: string,
+  channel: string,
+  handlers: { notify(payload: string): void; lost(error: Error): void },
+  applicationName = 'tessera',
+): Promise<Connection> {
+  // Keep-alive probes notice a peer that vanished without closing the connection.
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: applicationName,
+    options: utc,
+    keepAlive: true,
+  });
+  let lost = false;
+  const lose = (error: Error) => {
+    if (lost) return;
+    lost = true;
+    handlers.lost(error);
+  };
+  client.on('error', lose);
+  client.on('end', () => lose(new Error('the connection ended')));
+  client.on('notification', (message) => {
+    if (message.channel === channel) handlers.notify(message.payload ?? '');
+  });
+  try {
+    await client.connect();
+    await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+  } catch (error) {
+    // Reported by the rejection alone, not by `lost` as well.
+    lost = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return client as unknown as Connection;
+}
+
 /** Runs `work` in one transaction on one connection of the pool; rolls back if it throws. */
 export async function withTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T>): Promise<T> {
   const client = await (pool as unknown as pg.Pool).connect();
