@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createImageTestbed, type ImageTestbed } from '../../../test/helpers/image-service.ts';
-import { noisyPhoto } from '../../../test/helpers/images.ts';
+import { makeImage, noisyPhoto } from '../../../test/helpers/images.ts';
 import { sweep } from '../expiry.ts';
 import { imageApiAudience, type Principal, signPrincipal } from '../principal.ts';
 import { appendPart, createUpload, findUpload } from '../resumable-uploads.ts';
@@ -139,6 +139,33 @@ describe('resumable uploads on a fleet', () => {
     assert.equal((await keysUnder(bed, `uploads/${id}/`)).length, 2, 'the loser’s part is removed');
     assert.equal((await tus(second, ada, 'DELETE', url)).statusCode, 204, 'its creator cancels it');
     assert.deepEqual(await keysUnder(bed, `uploads/${id}/`), []);
+  });
+
+  test('an upload whose length is deferred learns it on a later PATCH, on another instance', async () => {
+    const bytes = await makeImage('jpeg', { width: 1024, height: 768, scene: 31 });
+    const created = await tus(first, ada, 'POST', '/images/uploads', {
+      'upload-defer-length': '1',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const url = String(created.headers.location);
+    const half = Math.floor(bytes.length / 2);
+    assert.equal((await patch(second, url, 0, bytes.subarray(0, half))).statusCode, 204);
+    const head = await tus(first, ada, 'HEAD', url);
+    assert.equal(head.headers['upload-defer-length'], '1');
+    const last = await tus(
+      first,
+      ada,
+      'PATCH',
+      url,
+      {
+        'upload-offset': String(half),
+        'upload-length': String(bytes.length),
+        'content-type': 'application/offset+octet-stream',
+      },
+      bytes.subarray(half),
+    );
+    assert.equal(last.statusCode, 204, last.body);
+    assert.match(String(last.headers['tessera-image-id']), /^[0-9a-f-]{36}$/);
   });
 
   test('a PATCH carrying more than 16 MB is refused with 413 before its bytes are read', async () => {
