@@ -85,7 +85,6 @@ await withCleanup(async (cleanup) => {
     retention,
     gatewaySecret: secret,
     log,
-    spoolDir: path.join(scratch.scratch, 'spool'),
   });
   cleanup.push(() => api.close());
   const apiUrl = await listen(api, { host: '127.0.0.1', port: 0 });

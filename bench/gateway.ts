@@ -71,7 +71,6 @@ type ServiceThreadData = {
   secret: string;
   rateLimit: number;
   storeRoot: string;
-  spoolDir: string;
   masterKeyId: string;
   masterKey: Uint8Array;
   /** The image API's URL, for a gateway in a thread of its own. */
@@ -108,7 +107,6 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
       const deps = {
         db: pool('tessera-bench-image-api'),
         store: createFsStore({ root: data.storeRoot, keyring }),
-        spoolDir: data.spoolDir,
         limits: defaultImageLimits,
         retention,
         gatewaySecret: data.secret,
@@ -186,7 +184,6 @@ async function main(): Promise<void> {
       secret,
       rateLimit,
       storeRoot: path.join(scratch, 'objects'),
-      spoolDir: path.join(scratch, 'uploads'),
       masterKeyId: masterKey.id,
       masterKey: new Uint8Array(masterKey.key),
     };

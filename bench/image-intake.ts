@@ -1,7 +1,7 @@
 // Images per second through the whole intake against sharp alone making the same derivatives from
 // the same files, side by side in one run:
-//   A  the intake: POST /images over real HTTP to the image API (signed principal, spooling,
-//      checks, one decode, thumbnail and preview, facts, SHA-256 and the duplicate lookup,
+//   A  the intake: POST /images over real HTTP to the image API (signed principal, the body in
+//      memory, checks, one decode, thumbnail and preview, facts, SHA-256 and the duplicate lookup,
 //      AES-256-GCM envelopes written durably to an fs store, the metadata in PostgreSQL);
 //   B  processImage alone (src/images/processing/derive.ts): the checks, the decode, the two
 //      derivatives and the facts, in this thread, with no HTTP, hashing, storage or database;
@@ -60,7 +60,6 @@ type Figures = {
 type ApiThreadData = {
   databaseUrl: string;
   storeRoot: string;
-  spoolDir: string;
   masterKeyId: string;
   masterKey: Uint8Array;
   gatewaySecret: string;
@@ -93,12 +92,10 @@ async function apiThread(data: ApiThreadData): Promise<void> {
     const keyring = createKeyring(data.masterKeyId, [
       [data.masterKeyId, Buffer.from(data.masterKey)],
     ]);
-    // Not a literal in the call: the API's deps are being extended (spoolDir, for resumable
-    // uploads), and this stays valid whether the API asks for it or not.
+    // Not a literal in the call: the API's deps may grow, and this stays valid either way.
     const deps = {
       db,
       store: createFsStore({ root: data.storeRoot, keyring }),
-      spoolDir: data.spoolDir,
       limits: defaultImageLimits,
       retention,
       gatewaySecret: data.gatewaySecret,
@@ -153,7 +150,6 @@ async function main(): Promise<void> {
     const api = await startServerThread<string>(cleanup, new URL(import.meta.url), 'API', {
       databaseUrl: url,
       storeRoot,
-      spoolDir: path.join(scratch, 'uploads'),
       masterKeyId: masterKey.id,
       masterKey: new Uint8Array(masterKey.key),
       gatewaySecret,

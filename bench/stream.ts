@@ -5,7 +5,7 @@
 //      handleRecord, the same intake as uploads, the offset committed after the metadata) in its
 //      own thread; timed from the first send until the last image is in the database;
 //   B  the intake over HTTP: POST /images to the image API in its own thread (signed principal,
-//      spooling, the same intake), the same files, as many in flight as the consumer takes
+//      the body in memory, the same intake), the same files, as many in flight as the consumer takes
 //      partitions at once;
 //   C  a backlog: --backlog small distinct images put on the topic while no consumer runs, then
 //      a consumer started; timed from its start (joining the group included) until the last is
@@ -66,7 +66,6 @@ type ThreadData = {
   role: 'api' | 'consumer';
   databaseUrl: string;
   storeRoot: string;
-  spoolDir: string;
   masterKeyId: string;
   masterKey: Uint8Array;
   gatewaySecret: string;
@@ -117,7 +116,6 @@ async function serviceThread(data: ThreadData): Promise<void> {
     if (data.role === 'api') {
       const app = await buildImageApi({
         ...intake,
-        spoolDir: data.spoolDir,
         gatewaySecret: data.gatewaySecret,
       });
       cleanup.push(() => closeWithGrace(app));
@@ -215,7 +213,6 @@ async function main(): Promise<void> {
       role: 'api',
       databaseUrl: url,
       storeRoot,
-      spoolDir: path.join(scratch, 'uploads'),
       masterKeyId: masterKey.id,
       masterKey: new Uint8Array(masterKey.key),
       gatewaySecret,

@@ -71,6 +71,9 @@ export const imageCommands: CommandTable = {
         `Expired ${report.expired} image(s), deleted ${report.objectsDeleted} object(s), ${report.orphansDeleted} orphan(s) and ${report.claimsDeleted} stale stream claim(s).`,
       );
       ctx.out(
+        `Removed ${report.uploadsAbandoned} resumable upload(s) abandoned for a day and ${report.uploadPartsOrphaned} orphan upload part(s).`,
+      );
+      ctx.out(
         `Purged ${report.historyPurged} image row(s) and ${report.refusalsPurged} refusal(s) older than ANALYTICS_RETENTION (${formatDuration(ctx.config.images.analyticsRetention)}).`,
       );
     },

@@ -7,6 +7,7 @@ import { sql } from '../platform/db/sql.ts';
 import { removeStaleDirectUploads } from './direct-uploads.ts';
 import { endImage } from './expire-one.ts';
 import { type PurgeReport, purgeHistory } from './history.ts';
+import { removeAbandonedUploads } from './resumable-uploads.ts';
 import type { ObjectStore } from './store/object-store.ts';
 
 export type SweepReport = PurgeReport & {
@@ -16,6 +17,10 @@ export type SweepReport = PurgeReport & {
   claimsDeleted: number;
   /** Direct-upload claims past their time, completed or not, with any object they left. */
   directUploadsDeleted: number;
+  /** Resumable uploads left unfinished for a day, with their parts. */
+  uploadsAbandoned: number;
+  /** Parts of resumable uploads that no upload counts (a crash between writing and recording). */
+  uploadPartsOrphaned: number;
 };
 
 const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
@@ -24,7 +29,8 @@ const q = (name: string) => sql(import.meta.url, `db/queries/${name}.sql`);
  * Expires what is due, then removes orphans: objects under images/ that no image row owns (left by
  * a crash between writing objects and committing metadata, or between marking and deleting),
  * once they are older than `orphanGrace` so that an intake in progress is never touched. Last, the
- * stream's claim-checked bytes (incoming/) that no record came for within `claimLifetime`, and
+ * stream's claim-checked bytes (incoming/) that no record came for within `claimLifetime`, resumable
+ * uploads abandoned for a day and parts no upload counts (uploads/, after the same grace), and
  * (given `historyRetention`) the history older than that.
  */
 export async function sweep(
@@ -46,6 +52,8 @@ export async function sweep(
     historyPurged: 0,
     refusalsPurged: 0,
     directUploadsDeleted: 0,
+    uploadsAbandoned: 0,
+    uploadPartsOrphaned: 0,
   };
   const batch = options.batch ?? 500;
   for (;;) {
@@ -71,6 +79,9 @@ export async function sweep(
   );
   // Direct uploads: their rows say when each claim is up, long before the 7 days above.
   report.directUploadsDeleted = await removeStaleDirectUploads(deps);
+  const uploads = await removeAbandonedUploads(deps, { grace: options.orphanGrace ?? 3_600_000 });
+  report.uploadsAbandoned = uploads.abandoned;
+  report.uploadPartsOrphaned = uploads.orphans;
   if (options.historyRetention !== undefined)
     Object.assign(report, await purgeHistory(deps.db, options.historyRetention, batch));
   // Days that ended are rolled up here too, so BI tools' daily views stay fast without the dashboard.

@@ -35,17 +35,14 @@ export async function runImageApi(
     retention: config.images.retention,
     log: serviceLog,
   };
-  const spoolDir = path.join(config.dataDir, 'uploads');
   const app = await buildImageApi({
     ...deps,
-    spoolDir,
     gatewaySecret: await gatewaySecret(config),
     directUploads: config.images.directUploads,
     resizePresets: config.images.resizePresets,
   });
   const sweeping = async () => {
     try {
-      await app.cleanUpAbandonedUploads();
       const report = await sweep(deps, { historyRetention: config.images.analyticsRetention });
       if (report.expired + report.orphansDeleted + report.historyPurged + report.refusalsPurged > 0)
         serviceLog.info(report, 'swept');

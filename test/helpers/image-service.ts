@@ -13,7 +13,8 @@ export type ImageTestbed = IntakeDeps & {
   database: TestDatabase;
   store: FsObjectStore;
   root: string;
-  spoolDir: string;
+  /** The store's master key as STORAGE_MASTER_KEYS spells it, for another process on the same store. */
+  masterKeys: string;
   close(): Promise<void>;
 };
 
@@ -29,14 +30,13 @@ export async function createImageTestbed(
     db: database.admin,
     store,
     root,
-    spoolDir: `${root}-spool`,
+    masterKeys: `${key.id}:${key.key.toString('base64')}`,
     limits: { ...defaultImageLimits, ...options.limits },
     retention: options.retention ?? 7 * 86_400_000,
     log: createLogger('silent'),
     async close() {
       await database.close();
       await rm(root, { recursive: true, force: true });
-      await rm(`${root}-spool`, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // Image fixtures made in the test, so no binary file is checked in: pictures drawn from a seed and
 // encoded by sharp, and hand-made files sharp will not write (a PNG bomb, BMP, HEVC HEIC, …).
+import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Exif, type Metadata } from 'sharp';
 import type { ImageFormat } from '../../src/images/processing/sniff.ts';
@@ -295,4 +296,11 @@ function generator(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A photo that hardly compresses (noise, JPEG at quality 100): megabytes at a modest size, different on every call. */
+export function noisyPhoto(width = 2000, height = 1500): Promise<Buffer> {
+  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 100, chromaSubsampling: '4:4:4' })
+    .toBuffer();
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import {
   createImageTestbed,
@@ -393,7 +392,7 @@ describe('resumable uploads (tus)', () => {
     assert.deepEqual(image.rows[0], { owner_id: 'ada', original_name: 'big.jpg', width: 1024 });
   });
 
-  test('a finished upload that is not an image is refused with its reason, and nothing stays in the spool', async () => {
+  test('a finished upload that is not an image is refused with its reason, and nothing of it stays', async () => {
     const bytes = Buffer.from('definitely not an image, whatever the metadata says');
     const created = await tus(ada, 'POST', '/images/uploads', {
       'upload-length': String(bytes.length),
@@ -409,7 +408,11 @@ describe('resumable uploads (tus)', () => {
     );
     assert.equal(done.statusCode, 415);
     assert.equal(JSON.parse(done.body).code, 'not_an_image');
-    assert.deepEqual(await readdir(bed.spoolDir), []);
+    const left: string[] = [];
+    for await (const object of bed.store.list('uploads/')) left.push(object.key);
+    assert.deepEqual(left, [], 'no part is left in the store');
+    const rows = await bed.db.query('select upload_id from images.resumable_uploads');
+    assert.deepEqual(rows.rows, [], 'no upload is left in the database');
   });
 
   test('without the gateway’s principal, no upload starts', async () => {

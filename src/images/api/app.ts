@@ -31,11 +31,9 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { mountDirectUploads } from './direct-uploads.ts';
 import { present } from './present.ts';
 import { mountResumableUploads } from './resumable.ts';
-import { withSpooledUpload } from './upload.ts';
+import { readAtMost } from './upload.ts';
 
 export type ImageApiDeps = {
-  /** Where resumable uploads collect their bytes until they are complete. */
-  spoolDir: string;
   db: Pool;
   store: ObjectStore;
   limits: ImageLimits;
@@ -71,7 +69,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
   await app.register(multipart, {
     limits: { fileSize: deps.limits.maxBytes, files: 1, fields: 5 },
   });
-  // Any other body is passed on as a stream and spooled to disk by the upload route.
+  // Any other body is passed on as a stream, collected in memory by the upload route.
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   const principals = new WeakMap<object, Principal>();
   const principalOf = (request: FastifyRequest) => {
@@ -93,7 +91,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
       throw new AppError('no_principal', 401, 'Requests reach the image API through the gateway.');
     principals.set(request.raw, principal);
   });
-  const resumable = mountResumableUploads(app, deps, (raw) => principals.get(raw));
+  mountResumableUploads(app, deps, (raw) => principals.get(raw));
   mountDirectUploads(app, { ...deps, directUploads: deps.directUploads }, principalOf);
 
   app.get('/health', async () => ({ ok: true }));
@@ -105,29 +103,25 @@ export async function buildImageApi(deps: ImageApiDeps) {
     { schema: { querystring: z.object({ name: z.string().max(255).optional() }) } },
     async (request, reply) => {
       const principal = principalOf(request);
-      const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > deps.limits.maxBytes) {
-        throw new ImageRefusal(
+      const tooLarge = () =>
+        new ImageRefusal(
           'too_large',
           `The file is larger than the limit of ${(deps.limits.maxBytes / 1024 / 1024).toFixed(1)} MB.`,
         );
-      }
+      if (Number(request.headers['content-length'] ?? 0) > deps.limits.maxBytes) throw tooLarge();
       const upload = request.isMultipart() ? await request.file() : undefined;
       if (request.isMultipart() && !upload)
         throw new AppError('no_file', 400, 'The form has no file.');
-      const source = upload
-        ? upload.file
-        : (request.body as NodeJS.ReadableStream & import('node:stream').Readable);
-      const result = await withSpooledUpload(source, deps.limits.maxBytes, async (bytes) => {
-        if (upload?.file.truncated)
-          throw new ImageRefusal('too_large', 'The file is larger than the limit.');
-        return intake(deps, {
-          owner: principal.id,
-          source: 'upload',
-          bytes,
-          originalName: upload?.filename ?? request.query.name,
-          declaredType: upload?.mimetype ?? request.headers['content-type'],
-        });
+      const source = upload ? upload.file : (request.body as import('node:stream').Readable);
+      // In memory only: no byte of an upload is ever written to this instance's disk.
+      const bytes = await readAtMost(source, deps.limits.maxBytes, tooLarge);
+      if (upload?.file.truncated) throw tooLarge();
+      const result = await intake(deps, {
+        owner: principal.id,
+        source: 'upload',
+        bytes,
+        originalName: upload?.filename ?? request.query.name,
+        declaredType: upload?.mimetype ?? request.headers['content-type'],
       });
       const image = await getImage(deps.db, result.imageId);
       return reply
@@ -244,7 +238,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
     return image;
   }
 
-  return Object.assign(app, { cleanUpAbandonedUploads: resumable.cleanUpAbandoned });
+  return app;
 }
 
 function sendObject(reply: FastifyReply, format: string, bytes: Buffer) {

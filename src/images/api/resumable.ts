@@ -1,32 +1,25 @@
-// Resumable uploads (the tus protocol, @tus/server): large files and bad networks. The bytes land
-// in a spool folder as they arrive; when the last one is in, the file goes through the same
-// intake as any upload and the spooled copy is removed. Each upload belongs to the principal who
-// created it: nobody else may see, continue or cancel it.
-import { readFile, rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
-import { FileStore } from '@tus/file-store';
+// Resumable uploads (the tus protocol, @tus/server): large files and bad networks. Each PATCH's
+// bytes become one encrypted part in the object store and the offset advances in PostgreSQL
+// (resumable-store.ts), so any instance continues any upload; when the last byte is in, the parts
+// go through the same intake as any upload and are removed. Each upload belongs to the principal
+// who created it: nobody else may see, continue or cancel it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type Upload } from '@tus/server';
 import type { FastifyInstance } from 'fastify';
 import { type IntakeDeps, intake } from '../intake.ts';
 import type { Principal } from '../principal.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
+import { readParts, removeParts, takeUpload } from '../resumable-uploads.ts';
+import { maxPartBytes, ObjectStoreDataStore, partTooLarge, reject } from './resumable-store.ts';
 
 export const resumablePath = '/images/uploads';
-/** A resumable upload not finished within a day is dropped. */
-const abandonAfter = 24 * 3_600_000;
-
-type Rejection = { status_code: number; body: string };
 
 export function mountResumableUploads(
   app: FastifyInstance,
-  deps: IntakeDeps & { spoolDir: string },
+  deps: IntakeDeps,
   principalOf: (raw: IncomingMessage) => Principal | undefined,
 ) {
-  const datastore = new FileStore({
-    directory: deps.spoolDir,
-    expirationPeriodInMilliseconds: abandonAfter,
-  });
+  const datastore = new ObjectStoreDataStore(deps);
   const who = (req: { runtime?: { node?: { req?: IncomingMessage } } }): Principal => {
     const raw = req.runtime?.node?.req;
     const principal = raw ? principalOf(raw) : undefined;
@@ -49,6 +42,8 @@ export function mountResumableUploads(
     },
     async onIncomingRequest(req, id) {
       const principal = who(req as never);
+      // Refused before a byte is read; a body without a length is cut off at the same bound.
+      if (Number(req.headers.get('content-length') ?? 0) > maxPartBytes) throw partTooLarge();
       if (req.method === 'POST' || !id) return;
       const upload = await datastore.getUpload(id).catch(() => undefined);
       if (!upload || upload.metadata?.owner !== principal.id)
@@ -63,25 +58,26 @@ export function mountResumableUploads(
   );
   const handle = async (
     request: { raw: IncomingMessage },
-    reply: { hijack(): void; raw: import('node:http').ServerResponse },
+    reply: { hijack(): void; raw: ServerResponse },
   ) => {
     reply.hijack();
     await server.handle(request.raw, reply.raw);
   };
   app.all(resumablePath, handle);
   app.all(`${resumablePath}/*`, handle);
-  return { cleanUpAbandoned: () => server.cleanUpExpiredUploads() };
 }
 
-async function finish(deps: IntakeDeps & { spoolDir: string }, upload: Upload) {
-  const file = path.join(deps.spoolDir, upload.id);
+async function finish(deps: IntakeDeps, upload: Upload) {
+  // Taken once, by whichever request brought the last byte; its parts are ours to remove.
+  const taken = await takeUpload(deps.db, upload.id, { complete: true });
+  if (!taken) throw reject(404, 'not_found', 'There is no such upload.');
   try {
     const result = await intake(deps, {
-      owner: upload.metadata?.owner ?? '',
+      owner: taken.owner,
       source: 'upload',
-      bytes: await readFile(file),
-      originalName: upload.metadata?.filename ?? upload.metadata?.name ?? undefined,
-      declaredType: upload.metadata?.filetype ?? upload.metadata?.type ?? undefined,
+      bytes: await readParts(deps.store, taken.parts),
+      originalName: taken.metadata.filename ?? taken.metadata.name ?? undefined,
+      declaredType: taken.metadata.filetype ?? taken.metadata.type ?? undefined,
     });
     return {
       headers: {
@@ -93,10 +89,6 @@ async function finish(deps: IntakeDeps & { spoolDir: string }, upload: Upload) {
     if (error instanceof ImageRefusal) throw reject(error.status, error.reason, error.message);
     throw error;
   } finally {
-    await Promise.all([rm(file, { force: true }), rm(`${file}.json`, { force: true })]);
+    await removeParts(deps.store, upload.id);
   }
-}
-
-function reject(status: number, code: string, message: string): Rejection {
-  return { status_code: status, body: JSON.stringify({ code, message }) };
 }
