@@ -1,6 +1,6 @@
 // The gateway's Prometheus metrics, in a registry of its own (one per gateway, so tests and
 // several apps in one process never share counters).
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type GatewayMetrics = ReturnType<typeof createMetrics>;
 
@@ -25,6 +25,12 @@ export function createMetrics() {
     upstreamErrors: new Counter({
       name: 'gateway_upstream_errors_total',
       help: 'Requests an upstream API failed to answer',
+      labelNames: ['upstream'],
+      registers: [registry],
+    }),
+    instancesUp: new Gauge({
+      name: 'gateway_upstream_instances_up',
+      help: 'Instances of each upstream in the rotation (answering their health check)',
       labelNames: ['upstream'],
       registers: [registry],
     }),
