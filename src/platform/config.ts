@@ -51,6 +51,17 @@ const postgresUrl = z
     'must start with postgres:// or postgresql://',
   );
 
+/** Instances of one service: http(s) base URLs split on `separator`, each checked, none twice. */
+const urlList = (separator: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const urls = splitUrls(value, separator);
+      for (const message of urlProblems(urls)) context.addIssue({ code: 'custom', message });
+      return urls;
+    });
+
 /** Every environment variable Tessera reads, validated in one place. */
 const environment = z
   .object({
@@ -94,7 +105,7 @@ const environment = z
       .url()
       .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
       .optional(),
-    IMAGE_API_URL: z.string().default(''),
+    IMAGE_API_URL: urlList(','),
     KAFKA_BROKERS: z.string().min(1).optional(),
     KAFKA_SSL: flag.default(false),
     KAFKA_AUTH: z.enum(['none', 'scram-sha-256', 'scram-sha-512', 'aws-iam']).default('none'),
@@ -313,7 +324,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
-      imageApiUrls: parseUrls('IMAGE_API_URL', e.IMAGE_API_URL, ','),
+      imageApiUrls: e.IMAGE_API_URL,
       upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
       signIn: {
         lockAfter: e.GATEWAY_SIGNIN_LOCK_AFTER,
@@ -405,26 +416,27 @@ function parseUpstreams(value: string): { prefix: string; urls: string[]; name: 
       if (reservedUpstreams.has(name)) {
         throw new ConfigError([`GATEWAY_UPSTREAMS: /api/${name} is the gateway's own`]);
       }
-      return { prefix, urls: parseUrls(`GATEWAY_UPSTREAMS ${prefix}`, urls, '|'), name };
+      const list = splitUrls(urls, '|');
+      const problems = urlProblems(list);
+      if (problems.length > 0)
+        throw new ConfigError(problems.map((problem) => `GATEWAY_UPSTREAMS ${prefix}: ${problem}`));
+      return { prefix, urls: list, name };
     });
 }
 
-/** A list of instances' http(s) base URLs, each checked, none twice. */
-function parseUrls(variable: string, value: string, separator: string): string[] {
-  const urls = value
+function splitUrls(value: string, separator: string): string[] {
+  return value
     .split(separator)
     .map((url) => url.trim())
     .filter(Boolean);
-  const bad = urls.filter((url) => !/^https?:$/.test(URL.parse(url)?.protocol ?? ''));
-  if (bad.length > 0) {
-    throw new ConfigError(
-      bad.map((url) => `${variable}: "${url}" is not an http:// or https:// URL`),
-    );
-  }
-  if (new Set(urls).size !== urls.length) {
-    throw new ConfigError([`${variable}: an instance is listed twice`]);
-  }
-  return urls;
+}
+
+function urlProblems(urls: string[]): string[] {
+  const problems = urls
+    .filter((url) => !/^https?:$/.test(URL.parse(url)?.protocol ?? ''))
+    .map((url) => `"${url}" is not an http:// or https:// URL`);
+  if (new Set(urls).size !== urls.length) problems.push('an instance is listed twice');
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {
