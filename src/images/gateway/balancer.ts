@@ -173,9 +173,14 @@ export function replayableBody(source: Readable, keep: number) {
     ended = true;
     current?.end();
   });
-  source.on('error', (error) => {
+  const fail = (error: Error) => {
     failed = error;
     current?.destroy(error);
+  };
+  source.on('error', fail);
+  // A client gone mid-body ends the attempt too, rather than leave the instance waiting for the rest.
+  source.on('close', () => {
+    if (!ended && !failed) fail(new Error('The request body was cut off.'));
   });
   source.pause();
   return {
