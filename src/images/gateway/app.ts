@@ -3,7 +3,7 @@
 // the request on to its upstream with the principal in a signed header, which the upstream trusts
 // only with a valid signature. Access logs, metrics, health and readiness are here too.
 
-import { Readable, Transform } from 'node:stream';
+import { finished, Readable, Transform } from 'node:stream';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import httpProxy from '@fastify/http-proxy';
@@ -406,12 +406,18 @@ function openBodyTooLarge(): AppError {
 function capBody(request: FastifyRequest, limit: number): void {
   const body = request.body;
   if (request.headers['content-length'] !== undefined || !(body instanceof Readable)) return;
-  request.body = body.pipe(
+  const limited = body.pipe(
     limitStream(limit, () => {
       overLimit.add(request.raw);
       return bodyTooLarge(limit);
     }),
   );
+  // pipe() passes no failure on: a client gone mid-body would leave the upstream waiting for more.
+  // (Not pipeline(): past the limit it would destroy the client's request before the 413.)
+  finished(body, (error) => {
+    if (error) limited.destroy(error);
+  });
+  request.body = limited;
 }
 
 /** Passes bytes through up to `limit`, then fails with `refusal()`. */

@@ -4,6 +4,8 @@
 // check, and a request an instance may have received is never sent twice.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { type IncomingMessage, request } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import sharp from 'sharp';
 import {
@@ -27,6 +29,7 @@ type Instance = {
   seen: string[];
   /** When set, it dies (drops the connection) as soon as a request body starts arriving. */
   dying: boolean;
+  server: import('node:http').Server;
   close(): Promise<void>;
 };
 
@@ -47,6 +50,7 @@ describe('a gateway in front of two image API instances', () => {
       url,
       seen: [],
       dying: false,
+      server: app.server,
       close: () => {
         closing ??= app.close();
         return closing;
@@ -232,6 +236,40 @@ describe('a gateway in front of two image API instances', () => {
       assert.deepEqual(b.seen.slice(bSeen), [], 'b received nothing of it');
       a.dying = false;
       assert.deepEqual(await imageIds(gateway), before);
+    } finally {
+      await gateway.close();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a client gone mid-upload ends the request at the instance too', async () => {
+    const gateway = await gatewayWith({ downFor: 5000, checkEvery: 60_000 });
+    try {
+      const gatewayUrl = new URL(await listen(gateway, { host: '127.0.0.1', port: 0 }));
+      await turnAfter(gateway, 'b');
+      const arrived = once(a.server, 'request') as Promise<[IncomingMessage]>;
+      // A body of unknown length, of which only a part is ever sent.
+      const client = request({
+        host: gatewayUrl.hostname,
+        port: gatewayUrl.port,
+        method: 'POST',
+        path: '/api/images',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },
+      });
+      client.on('error', () => {});
+      client.write(Buffer.alloc(64 * 1024, 7));
+      const [atInstance] = await arrived;
+      // Aborted at the instance: 'error' (aborted) and 'close'.
+      const gone = new Promise((resolve) => atInstance.on('close', resolve));
+      client.destroy();
+      await Promise.race([
+        gone,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the instance still waits for the body')), 5000),
+        ),
+      ]);
+      assert.equal(atInstance.complete, false, 'the instance never took it for a whole body');
     } finally {
       await gateway.close();
       await a.close();
