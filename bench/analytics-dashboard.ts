@@ -91,7 +91,7 @@ await withCleanup(async (cleanup) => {
   const gateway = await buildGateway({
     db: pool,
     log,
-    upstreams: imageApiUpstreams(apiUrl),
+    upstreams: imageApiUpstreams([apiUrl]),
     secret,
     rateLimit: 10_000_000,
     bodyLimit: 1024 * 1024,

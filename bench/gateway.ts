@@ -130,7 +130,7 @@ async function serviceThread(data: ServiceThreadData): Promise<void> {
       const gateway = await buildGateway({
         db: pool('tessera-bench-gateway'),
         log: createLogger('silent'),
-        upstreams: imageApiUpstreams(upstream),
+        upstreams: imageApiUpstreams([upstream]),
         secret: data.secret,
         rateLimit: data.rateLimit,
         bodyLimit: 5 * 1024 * 1024,

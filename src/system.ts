@@ -34,7 +34,7 @@ export const startCommand: CommandTable = {
         const images = await runImageApi(ctx.config, ctx.log, server.url);
         running.push(images);
         const gateway = await runGateway(ctx.config, ctx.log, server.url, {
-          imageApiUrl: images.url,
+          imageApiUrls: [images.url],
         });
         running.push(gateway);
         const stream = ctx.config.stream

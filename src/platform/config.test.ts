@@ -81,6 +81,42 @@ test('sizes on request are named presets: w320,w640,w1280,w2048 unless IMAGE_RES
   }
 });
 
+test('the gateway takes several instances of an upstream: IMAGE_API_URL a,b and GATEWAY_UPSTREAMS a|b', () => {
+  const config = loadConfig({
+    IMAGE_API_URL: 'http://a:8081, http://b:8081',
+    GATEWAY_UPSTREAMS: '/api/orders=http://a:9000|http://b:9000,/api/stock=https://stock.internal',
+  });
+  assert.deepEqual(config.gateway.imageApiUrls, ['http://a:8081', 'http://b:8081']);
+  assert.deepEqual(config.gateway.upstreams, [
+    { prefix: '/api/orders', urls: ['http://a:9000', 'http://b:9000'], name: 'orders' },
+    { prefix: '/api/stock', urls: ['https://stock.internal'], name: 'stock' },
+  ]);
+  assert.deepEqual(loadConfig({}).gateway.imageApiUrls, [], 'unset: the image API of this process');
+  assert.throws(
+    () => loadConfig({ IMAGE_API_URL: 'http://a:8081,b:8081,ftp://c', GATEWAY_PORT: 'x' }),
+    (error: ConfigError) => {
+      assert.deepEqual(error.problems.sort(), [
+        'GATEWAY_PORT: Invalid input: expected number, received NaN',
+        'IMAGE_API_URL: "b:8081" is not an http:// or https:// URL',
+        'IMAGE_API_URL: "ftp://c" is not an http:// or https:// URL',
+      ]);
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadConfig({ IMAGE_API_URL: 'http://a:8081,http://a:8081' }),
+    /IMAGE_API_URL: an instance is listed twice/,
+  );
+  assert.throws(
+    () => loadConfig({ GATEWAY_UPSTREAMS: '/api/orders=http://a:9000|not a url' }),
+    /GATEWAY_UPSTREAMS \/api\/orders: "not a url" is not an http:\/\/ or https:\/\/ URL/,
+  );
+  assert.throws(
+    () => loadConfig({ GATEWAY_UPSTREAMS: '/api/orders=' }),
+    /"\/api\/orders=" is not \/api\/<name>=<url>, or \/api\/<name>=<url>\|<url>… for several instances/,
+  );
+});
+
 test('gateway upstreams and sign-in locks', () => {
   const config = loadConfig({
     GATEWAY_UPSTREAMS: '/api/orders=http://10.0.0.5:9000, /api/stock=https://stock.internal',
@@ -89,8 +125,8 @@ test('gateway upstreams and sign-in locks', () => {
     GATEWAY_SIGNIN_MAX_LOCK: '1h',
   });
   assert.deepEqual(config.gateway.upstreams, [
-    { prefix: '/api/orders', url: 'http://10.0.0.5:9000', name: 'orders' },
-    { prefix: '/api/stock', url: 'https://stock.internal', name: 'stock' },
+    { prefix: '/api/orders', urls: ['http://10.0.0.5:9000'], name: 'orders' },
+    { prefix: '/api/stock', urls: ['https://stock.internal'], name: 'stock' },
   ]);
   assert.deepEqual(config.gateway.signIn, { lockAfter: 3, firstLock: 30_000, maxLock: 3_600_000 });
   assert.deepEqual(loadConfig({}).gateway.signIn, {

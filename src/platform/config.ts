@@ -51,6 +51,17 @@ const postgresUrl = z
     'must start with postgres:// or postgresql://',
   );
 
+/** Instances of one service: http(s) base URLs split on `separator`, each checked, none twice. */
+const urlList = (separator: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const urls = splitUrls(value, separator);
+      for (const message of urlProblems(urls)) context.addIssue({ code: 'custom', message });
+      return urls;
+    });
+
 /** Every environment variable Tessera reads, validated in one place. */
 const environment = z
   .object({
@@ -94,7 +105,7 @@ const environment = z
       .url()
       .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
       .optional(),
-    IMAGE_API_URL: z.string().url().optional(),
+    IMAGE_API_URL: urlList(','),
     KAFKA_BROKERS: z.string().min(1).optional(),
     KAFKA_SSL: flag.default(false),
     KAFKA_AUTH: z.enum(['none', 'scram-sha-256', 'scram-sha-512', 'aws-iam']).default('none'),
@@ -207,13 +218,17 @@ export type Config = Readonly<{
     bodyLimit: number;
     timeout: number;
     corsOrigins: readonly string[];
-    /** The image API; without IMAGE_API_URL, the one this process runs. */
-    imageApiUrl: string | undefined;
     /**
-     * More APIs behind the gateway: `/api/<name>=<url>` pairs, comma-separated. Each verifies the
-     * principal header with its own key, derived from GATEWAY_SECRET and its name (principalKey).
+     * The image API's instances (IMAGE_API_URL, comma-separated), taken in turn; without it
+     * (empty), the one this process runs.
      */
-    upstreams: readonly { prefix: string; url: string; name: string }[];
+    imageApiUrls: readonly string[];
+    /**
+     * More APIs behind the gateway: `/api/<name>=<url>` pairs, comma-separated, and several
+     * instances of one API joined by `|` (`/api/orders=http://a:9000|http://b:9000`). Each verifies
+     * the principal header with its own key, derived from GATEWAY_SECRET and its name (principalKey).
+     */
+    upstreams: readonly { prefix: string; urls: readonly string[]; name: string }[];
     /** Failed sign-ins per account before a lock; the first lock and the longest, in ms. */
     signIn: Readonly<{ lockAfter: number; firstLock: number; maxLock: number }>;
     /** Shared rate-limit counters for several gateways; in memory without it. */
@@ -309,7 +324,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
-      imageApiUrl: e.IMAGE_API_URL,
+      imageApiUrls: e.IMAGE_API_URL,
       upstreams: parseUpstreams(e.GATEWAY_UPSTREAMS),
       signIn: {
         lockAfter: e.GATEWAY_SIGNIN_LOCK_AFTER,
@@ -385,22 +400,43 @@ export function redactUrl(url: string): string {
 // share the image API's key.
 const reservedUpstreams = new Set(['images', 'analytics', 'auth', 'openapi']);
 
-function parseUpstreams(value: string): { prefix: string; url: string; name: string }[] {
+function parseUpstreams(value: string): { prefix: string; urls: string[]; name: string }[] {
   return value
     .split(',')
     .map((pair) => pair.trim())
     .filter(Boolean)
     .map((pair) => {
-      const [prefix = '', url = ''] = pair.split('=');
+      const [prefix = '', urls = ''] = pair.split('=');
       const name = prefix.slice('/api/'.length);
-      if (!/^\/api\/[a-z0-9-]+$/.test(prefix) || !URL.canParse(url)) {
-        throw new ConfigError([`GATEWAY_UPSTREAMS: "${pair}" is not /api/<name>=<url>`]);
+      if (!/^\/api\/[a-z0-9-]+$/.test(prefix) || !urls) {
+        throw new ConfigError([
+          `GATEWAY_UPSTREAMS: "${pair}" is not /api/<name>=<url>, or /api/<name>=<url>|<url>… for several instances`,
+        ]);
       }
       if (reservedUpstreams.has(name)) {
         throw new ConfigError([`GATEWAY_UPSTREAMS: /api/${name} is the gateway's own`]);
       }
-      return { prefix, url, name };
+      const list = splitUrls(urls, '|');
+      const problems = urlProblems(list);
+      if (problems.length > 0)
+        throw new ConfigError(problems.map((problem) => `GATEWAY_UPSTREAMS ${prefix}: ${problem}`));
+      return { prefix, urls: list, name };
     });
+}
+
+function splitUrls(value: string, separator: string): string[] {
+  return value
+    .split(separator)
+    .map((url) => url.trim())
+    .filter(Boolean);
+}
+
+function urlProblems(urls: string[]): string[] {
+  const problems = urls
+    .filter((url) => !/^https?:$/.test(URL.parse(url)?.protocol ?? ''))
+    .map((url) => `"${url}" is not an http:// or https:// URL`);
+  if (new Set(urls).size !== urls.length) problems.push('an instance is listed twice');
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

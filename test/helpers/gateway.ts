@@ -31,7 +31,7 @@ export async function createGatewayTestbed(
   const gatewayDeps: GatewayDeps = {
     db: bed.db,
     log: createLogger('silent'),
-    upstreams: [...imageApiUpstreams(imageApiUrl), ...moreUpstreams],
+    upstreams: [...imageApiUpstreams([imageApiUrl]), ...moreUpstreams],
     secret: gatewaySecret,
     rateLimit: 1000,
     bodyLimit: 5 * 1024 * 1024,

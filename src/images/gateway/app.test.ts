@@ -224,7 +224,11 @@ describe('the gateway', () => {
 
   test('health and readiness', async () => {
     assert.equal((await call('GET', '/healthz')).statusCode, 200);
-    assert.deepEqual((await call('GET', '/readyz')).json(), { ready: true, problems: [] });
+    assert.deepEqual((await call('GET', '/readyz')).json(), {
+      ready: true,
+      problems: [],
+      upstreams: { '/api/images': ['up'], '/api/analytics': ['up'], '/api/openapi.json': ['up'] },
+    });
   });
 });
 

@@ -3,13 +3,13 @@
 // the request on to its upstream with the principal in a signed header, which the upstream trusts
 // only with a valid signature. Access logs, metrics, health and readiness are here too.
 
-import { Readable, Transform } from 'node:stream';
+import { finished, Readable, Transform } from 'node:stream';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import httpProxy from '@fastify/http-proxy';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import { contains, networkList } from '../../platform/http/allow-list.ts';
@@ -22,13 +22,30 @@ import {
   signPrincipal,
 } from '../principal.ts';
 import { authRoutes, sessionCookie } from './auth.ts';
+import {
+  type Balancer,
+  type BalanceSettings,
+  createBalancer,
+  defaultBalanceSettings,
+  failedToConnect,
+  type InstancePool,
+  replayableBody,
+} from './balancer.ts';
 import { type KeyCache, verifyKey } from './key-cache.ts';
 import { createMetrics, type GatewayMetrics } from './metrics.ts';
 import { type Caller, findSession, type Scope } from './principals.ts';
 import type { SignInSettings } from './sign-in.ts';
 
-/** An API behind the gateway; `audience` names it in the principal header and derives its key. */
-export type Upstream = { prefix: string; url: string; rewritePrefix: string; audience: string };
+/**
+ * An API behind the gateway, served by one or more instances (`urls`, taken in turn); `audience`
+ * names it in the principal header and derives its key.
+ */
+export type Upstream = {
+  prefix: string;
+  urls: readonly string[];
+  rewritePrefix: string;
+  audience: string;
+};
 
 export type GatewayDeps = {
   db: Pool;
@@ -55,10 +72,19 @@ export type GatewayDeps = {
   signIn: SignInSettings;
   /** Verified API keys, trusted while revocations are heard (key-revocations.ts); none without. */
   keyCache?: KeyCache | undefined;
+  /** How long a failed upstream instance is left out, and how often instances are checked. */
+  balance?: BalanceSettings | undefined;
 };
 
 /** Sign-up, sign-in, sign-out and every other route open to anyone take small bodies only. */
 export const openBodyLimit = 16 * 1024;
+
+/**
+ * How much of a request body is kept to send it again to another instance when the first refused
+ * the connection. Before a connection is made the proxy reads no more than its buffers hold (tens
+ * of KB), so this bounds memory only.
+ */
+const replayLimit = 1024 * 1024;
 
 const callers = new WeakMap<object, Caller>();
 export const callerOf = (request: FastifyRequest) => callers.get(request.raw);
@@ -70,6 +96,22 @@ export async function buildGateway(deps: GatewayDeps) {
     bodyLimit: deps.bodyLimit,
   });
   const metrics = createMetrics();
+  const balance = deps.balance ?? defaultBalanceSettings;
+  const pools = new Map<string, InstancePool>();
+  const balancer = createBalancer(balance, (url, up) => {
+    app.log[up ? 'info' : 'warn'](
+      { instance: url },
+      up ? 'upstream instance up' : 'upstream instance down',
+    );
+    for (const [prefix, pool] of pools)
+      if (pool.urls.includes(url)) metrics.instancesUp.set({ upstream: prefix }, pool.upCount());
+  });
+  for (const upstream of deps.upstreams) {
+    pools.set(upstream.prefix, balancer.pool(upstream.urls));
+    metrics.instancesUp.set({ upstream: upstream.prefix }, upstream.urls.length);
+  }
+  balancer.start();
+  app.addHook('onClose', async () => balancer.stop());
   await app.register(cookie);
   await app.register(cors, {
     origin: [...deps.corsOrigins],
@@ -158,10 +200,10 @@ export async function buildGateway(deps: GatewayDeps) {
 
   app.get('/healthz', { config: { open: true } }, async () => ({ ok: true }));
   app.get('/readyz', { config: { open: true } }, async (_request, reply) => {
-    const problems = await readiness(deps);
+    const { problems, upstreams } = await readiness(deps, balancer, pools);
     return reply
       .status(problems.length === 0 ? 200 : 503)
-      .send({ ready: problems.length === 0, problems });
+      .send({ ready: problems.length === 0, problems, upstreams });
   });
   app.get('/metrics', { config: { open: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
@@ -169,8 +211,9 @@ export async function buildGateway(deps: GatewayDeps) {
   authRoutes(app, deps);
 
   for (const upstream of deps.upstreams) {
+    const pool = pools.get(upstream.prefix) as InstancePool;
     await app.register(httpProxy, {
-      upstream: upstream.url,
+      upstream: upstream.urls[0] as string,
       prefix: upstream.prefix,
       rewritePrefix: upstream.rewritePrefix,
       http: { requestOptions: { timeout: deps.timeout } },
@@ -178,21 +221,50 @@ export async function buildGateway(deps: GatewayDeps) {
         requireScope(request, scopeFor(request.method));
         capBody(request, deps.bodyLimit);
       },
-      // The principal is signed for the request exactly as the upstream will receive it: the
-      // path after the rewrite, resolved against the upstream as @fastify/reply-from resolves it
-      // (dot segments go), and the query as the client sent it.
       handler: (request, reply, dest, options) => {
-        const query = request.url.indexOf('?');
-        const signed: SignedRequest = {
-          method: request.method,
-          url: new URL(dest, upstream.url).pathname + (query > 0 ? request.url.slice(query) : ''),
-          audience: upstream.audience,
+        const body =
+          request.body instanceof Readable ? replayableBody(request.body, replayLimit) : undefined;
+        const tried = new Set<string>();
+        // One attempt on the next instance up. Only an attempt that never connected is made
+        // again elsewhere: a request any instance may have received is never sent twice.
+        const attempt = (): FastifyReply => {
+          const instance = pool.pick(tried);
+          if (!instance) return noInstance(reply, upstream, pool, balance, body !== undefined);
+          const sending = body?.attempt();
+          if (body && !sending)
+            return answerFailure(reply, new Error('the body was not kept to be sent again'));
+          tried.add(instance);
+          if (sending) request.body = sending;
+          // The principal is signed for the request exactly as this instance will receive it: the
+          // path after the rewrite, resolved against it as @fastify/reply-from resolves it (dot
+          // segments go), and the query as the client sent it.
+          const query = request.url.indexOf('?');
+          const signed: SignedRequest = {
+            method: request.method,
+            url: new URL(dest, instance).pathname + (query > 0 ? request.url.slice(query) : ''),
+            audience: upstream.audience,
+          };
+          let failed = false;
+          return reply.from(dest, {
+            ...options,
+            getUpstream: () => instance,
+            rewriteRequestHeaders: (_request, headers) =>
+              forwardHeaders(deps, request, headers, signed),
+            onError: (_reply, { error }) => {
+              // reply-from may report one failure twice (the request and its body pipeline).
+              if (failed) return;
+              failed = true;
+              if (failedToConnect(error)) {
+                balancer.markDown(instance);
+                request.log.warn({ instance }, 'upstream instance refused; trying the next');
+                attempt();
+                return;
+              }
+              answerFailure(reply, error);
+            },
+          });
         };
-        return reply.from(dest, {
-          ...options,
-          rewriteRequestHeaders: (_request, headers) =>
-            forwardHeaders(deps, request, headers, signed),
-        });
+        return attempt();
       },
       replyOptions: {
         // CORS is the gateway's answer alone: an upstream's own (tus answers '*') is dropped.
@@ -200,28 +272,29 @@ export async function buildGateway(deps: GatewayDeps) {
           Object.fromEntries(
             Object.entries(headers).filter(([name]) => !name.startsWith('access-control-')),
           ),
-        onError: (reply, { error }) => {
-          if (overLimit.has(reply.request.raw)) {
-            const refusal = bodyTooLarge(deps.bodyLimit);
-            // The rest of the body is never read: the connection cannot carry another request.
-            return reply
-              .status(refusal.status)
-              .header('connection', 'close')
-              .send({ code: refusal.code, message: refusal.message, requestId: reply.request.id });
-          }
-          metrics.upstreamErrors.inc({ upstream: upstream.prefix });
-          reply.request.log.error({ err: error }, 'upstream failed');
-          const timedOut = /timeout/i.test(String((error as Error)?.message ?? error));
-          return reply.status(timedOut ? 504 : 502).send({
-            code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
-            message: timedOut
-              ? 'The service took too long to answer.'
-              : 'The service behind the gateway is not answering.',
-            requestId: reply.request.id,
-          });
-        },
       },
     });
+
+    function answerFailure(reply: FastifyReply, error: unknown) {
+      if (overLimit.has(reply.request.raw)) {
+        const refusal = bodyTooLarge(deps.bodyLimit);
+        // The rest of the body is never read: the connection cannot carry another request.
+        return reply
+          .status(refusal.status)
+          .header('connection', 'close')
+          .send({ code: refusal.code, message: refusal.message, requestId: reply.request.id });
+      }
+      metrics.upstreamErrors.inc({ upstream: upstream.prefix });
+      reply.request.log.error({ err: error }, 'upstream failed');
+      const timedOut = /timeout/i.test(String((error as Error)?.message ?? error));
+      return reply.status(timedOut ? 504 : 502).send({
+        code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
+        message: timedOut
+          ? 'The service took too long to answer.'
+          : 'The service behind the gateway is not answering.',
+        requestId: reply.request.id,
+      });
+    }
   }
   if (deps.webRoot) await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
   return Object.assign(app, { metrics });
@@ -342,12 +415,18 @@ function openBodyTooLarge(): AppError {
 function capBody(request: FastifyRequest, limit: number): void {
   const body = request.body;
   if (request.headers['content-length'] !== undefined || !(body instanceof Readable)) return;
-  request.body = body.pipe(
+  const limited = body.pipe(
     limitStream(limit, () => {
       overLimit.add(request.raw);
       return bodyTooLarge(limit);
     }),
   );
+  // pipe() passes no failure on: a client gone mid-body would leave the upstream waiting for more.
+  // (Not pipeline(): past the limit it would destroy the client's request before the 413.)
+  finished(body, (error) => {
+    if (error) limited.destroy(error);
+  });
+  request.body = limited;
 }
 
 /** Passes bytes through up to `limit`, then fails with `refusal()`. */
@@ -366,16 +445,45 @@ function scopeFor(method: string): Scope {
   return ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 'images:read' : 'images:write';
 }
 
-async function readiness(deps: GatewayDeps): Promise<string[]> {
+/**
+ * Every instance up or down, in the order configured (their addresses stay private); ready while
+ * the database answers and each upstream has at least one instance up.
+ */
+async function readiness(deps: GatewayDeps, balancer: Balancer, pools: Map<string, InstancePool>) {
   const problems: string[] = [];
-  await deps.db.query('select 1').catch(() => problems.push('database unreachable'));
-  for (const upstream of deps.upstreams) {
-    const ok = await fetch(new URL('/health', upstream.url), { signal: AbortSignal.timeout(2000) })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (!ok) problems.push(`${upstream.prefix} upstream not ready`);
+  await Promise.all([
+    deps.db.query('select 1').catch(() => problems.push('database unreachable')),
+    balancer.checkAll(),
+  ]);
+  const upstreams: Record<string, ('up' | 'down')[]> = {};
+  for (const [prefix, pool] of pools) {
+    const states = pool.states();
+    upstreams[prefix] = states.map((up) => (up ? 'up' : 'down'));
+    if (!states.includes(true))
+      problems.push(`${prefix} upstream not ready: none of its ${states.length} instances is up`);
   }
-  return problems;
+  return { problems, upstreams };
+}
+
+/** Every instance is down (or refused this very request): nothing is tried, the caller retries. */
+function noInstance(
+  reply: FastifyReply,
+  upstream: Upstream,
+  pool: InstancePool,
+  balance: BalanceSettings,
+  bodyUnread: boolean,
+): FastifyReply {
+  const count = pool.urls.length;
+  // A body left unread would be taken for the next request on this connection.
+  if (bodyUnread) reply.header('connection', 'close');
+  return reply
+    .status(503)
+    .header('retry-after', String(Math.ceil(balance.downFor / 1000)))
+    .send({
+      code: 'upstream_unavailable',
+      message: `The service behind ${upstream.prefix} is not answering (${count === 1 ? 'its instance is' : `all ${count} instances are`} down). Try again in a few seconds.`,
+      requestId: reply.request.id,
+    });
 }
 
 declare module 'fastify' {

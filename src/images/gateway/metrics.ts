@@ -1,6 +1,6 @@
 // The gateway's Prometheus metrics, in a registry of its own (one per gateway, so tests and
 // several apps in one process never share counters).
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type GatewayMetrics = ReturnType<typeof createMetrics>;
 
@@ -32,6 +32,12 @@ export function createMetrics() {
       name: 'gateway_key_lookups_total',
       help: 'API keys verified: hit (from the key cache), miss (from the database, then cached), bypass (from the database, the cache off or not listening for revocations)',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    instancesUp: new Gauge({
+      name: 'gateway_upstream_instances_up',
+      help: 'Instances of each upstream in the rotation (answering their health check)',
+      labelNames: ['upstream'],
       registers: [registry],
     }),
     rateLimited: new Counter({

@@ -9,13 +9,16 @@ import { buildGateway, type Upstream } from './app.ts';
 import { createKeyCache, defaultKeyCache } from './key-cache.ts';
 import { listenForRevocations } from './key-revocations.ts';
 
-/** What the gateway passes on to the image API: images, analytics, and its OpenAPI document. */
-export function imageApiUpstreams(url: string): Upstream[] {
+/**
+ * What the gateway passes on to the image API (its instances, taken in turn): images, analytics,
+ * and its OpenAPI document.
+ */
+export function imageApiUpstreams(urls: readonly string[]): Upstream[] {
   const audience = imageApiAudience;
   return [
-    { prefix: '/api/images', url, rewritePrefix: '/images', audience },
-    { prefix: '/api/analytics', url, rewritePrefix: '/analytics', audience },
-    { prefix: '/api/openapi.json', url, rewritePrefix: '/openapi.json', audience },
+    { prefix: '/api/images', urls, rewritePrefix: '/images', audience },
+    { prefix: '/api/analytics', urls, rewritePrefix: '/analytics', audience },
+    { prefix: '/api/openapi.json', urls, rewritePrefix: '/openapi.json', audience },
   ];
 }
 
@@ -24,10 +27,11 @@ export async function runGateway(
   config: Config,
   log: Logger,
   databaseUrl: string,
-  options: { port?: number; imageApiUrl?: string } = {},
+  options: { port?: number; imageApiUrls?: readonly string[] } = {},
 ): Promise<RunningService> {
-  const imageApiUrl = options.imageApiUrl ?? config.gateway.imageApiUrl;
-  if (!imageApiUrl) throw new Error('The gateway needs the image API: set IMAGE_API_URL.');
+  const imageApiUrls = options.imageApiUrls ?? config.gateway.imageApiUrls;
+  if (imageApiUrls.length === 0)
+    throw new Error('The gateway needs the image API: set IMAGE_API_URL.');
   const db = createPool(databaseUrl, { max: 10, applicationName: 'tessera-gateway' });
   const redis = config.gateway.redisUrl
     ? new Redis(config.gateway.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 })
@@ -38,10 +42,10 @@ export async function runGateway(
     db,
     log: gatewayLog,
     upstreams: [
-      ...imageApiUpstreams(imageApiUrl),
+      ...imageApiUpstreams(imageApiUrls),
       ...config.gateway.upstreams.map((u) => ({
         prefix: u.prefix,
-        url: u.url,
+        urls: u.urls,
         rewritePrefix: '',
         audience: u.name,
       })),
