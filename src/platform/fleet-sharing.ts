@@ -90,7 +90,10 @@ function services(config: Config): Record<string, Part[]> {
       rateLimits,
       {
         name: 'IMAGE_API_URL',
-        says: config.gateway.imageApiUrl ?? 'unset: the image API started beside it',
+        says:
+          config.gateway.imageApiUrls.length > 0
+            ? `${config.gateway.imageApiUrls.join(', ')} (taken in turn)`
+            : 'unset: the image API started beside it',
       },
     ],
     'stream ingest': config.stream
