@@ -16,7 +16,7 @@ export type Locked<T> = { ran: true; value: T } | { ran: false };
 /**
  * Runs `work` if no other session holds `key`, holding it on a dedicated connection until `work`
  * ends; `{ ran: false }` at once if another holds it. A process that dies releases it with its
- * session.
+ * session. `work` queries through the pool's other connections, so the pool needs at least two.
  */
 export function withTryLock<T>(
   pool: Pool,
