@@ -2,6 +2,7 @@
 // metadata go together, and its row stays, marked expired, for analytics (until ANALYTICS_RETENTION,
 // see history.ts). With the fs store this sweep is what deletes; with s3 the bucket's lifecycle rule
 // deletes too, and the sweep reconciles.
+import { advisoryLocks, type Locked, withTryLock } from '../platform/db/advisory-lock.ts';
 import type { Pool } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import { removeStaleDirectUploads } from './direct-uploads.ts';
@@ -88,6 +89,18 @@ export async function sweep(
   await deps.db.query('select images.refresh_rollups()');
   options.onProgress?.(report);
   return report;
+}
+
+/**
+ * A sweep as the fleet runs it: one pass at a time across every instance. When another instance
+ * (or `tessera images sweep`) is sweeping, this one does nothing (`ran: false`): that pass does the
+ * same work, and the next tick comes soon enough.
+ */
+export function sweepUnlessRunning(
+  deps: { db: Pool; store: ObjectStore },
+  options: Parameters<typeof sweep>[1] = {},
+): Promise<Locked<SweepReport>> {
+  return withTryLock(deps.db, advisoryLocks.sweep, () => sweep(deps, options));
 }
 
 /** Deletes an owner's image: it stops being served at once; its bytes go right after. */

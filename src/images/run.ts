@@ -2,10 +2,11 @@ import path from 'node:path';
 import type { Config } from '../platform/config.ts';
 import { createPool } from '../platform/db/pool.ts';
 import { listen } from '../platform/http/listen.ts';
+import { jittered } from '../platform/jitter.ts';
 import type { Logger } from '../platform/log.ts';
 import { localSecret } from '../platform/secrets.ts';
 import { buildImageApi } from './api/app.ts';
-import { sweep } from './expiry.ts';
+import { sweepUnlessRunning } from './expiry.ts';
 import { defaultImageLimits } from './processing/limits.ts';
 import { openStore } from './storage.ts';
 
@@ -43,16 +44,39 @@ export async function runImageApi(
   });
   const sweeping = async () => {
     try {
-      const report = await sweep(deps, { historyRetention: config.images.analyticsRetention });
-      if (report.expired + report.orphansDeleted + report.historyPurged + report.refusalsPurged > 0)
-        serviceLog.info(report, 'swept');
+      const pass = await sweepUnlessRunning(deps, {
+        historyRetention: config.images.analyticsRetention,
+      });
+      if (!pass.ran) {
+        serviceLog.debug('another instance is sweeping; skipped');
+        return;
+      }
+      const report = pass.value;
+      const changed =
+        report.expired +
+        report.orphansDeleted +
+        report.historyPurged +
+        report.refusalsPurged +
+        report.uploadsAbandoned +
+        report.uploadPartsOrphaned;
+      if (changed > 0) serviceLog.info(report, 'swept');
     } catch (error) {
       serviceLog.error({ err: error }, 'sweep failed; will try again');
     }
   };
-  const timer = setInterval(sweeping, options.sweepEvery ?? 10 * 60_000);
-  timer.unref();
-  void sweeping();
+  // Each wait is drawn afresh (±20%), so instances started together drift apart rather than all
+  // reaching for the sweep's lock at the same moment.
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const next = () => {
+    if (closed) return;
+    timer = setTimeout(
+      () => void sweeping().then(next),
+      jittered(options.sweepEvery ?? 10 * 60_000),
+    );
+    timer.unref();
+  };
+  void sweeping().then(next);
   try {
     const url = await listen(app, {
       host: config.images.api.host,
@@ -62,13 +86,15 @@ export async function runImageApi(
     return {
       url,
       async close() {
-        clearInterval(timer);
+        closed = true;
+        clearTimeout(timer);
         await app.close();
         await db.end();
       },
     };
   } catch (error) {
-    clearInterval(timer);
+    closed = true;
+    clearTimeout(timer);
     await db.end();
     throw error;
   }

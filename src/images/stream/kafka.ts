@@ -110,7 +110,14 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
         autoCommit: false,
         partitionsConsumedConcurrently: options.concurrency,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          commitOffsetsIfNecessary,
+          heartbeat,
+          isRunning,
+          isStale,
+        }) => {
           await handle({
             topic: batch.topic,
             partition: batch.partition,
@@ -125,13 +132,23 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
             })),
             commit: async (record) => {
               resolveOffset(record.offset);
-              await consumer.commitOffsets([
-                {
-                  topic: record.topic,
-                  partition: record.partition,
-                  offset: (BigInt(record.offset) + 1n).toString(),
-                },
-              ]);
+              // The batch's own commit, not consumer.commitOffsets: when the group is rebalancing
+              // (another instance joined or left), that one wraps the broker's answer as a
+              // non-retriable error and the consumer stops for good; this one lets kafkajs see a
+              // rebalance, rejoin, and hand the uncommitted record to its partition's next owner.
+              await commitOffsetsIfNecessary({
+                topics: [
+                  {
+                    topic: record.topic,
+                    partitions: [
+                      {
+                        partition: record.partition,
+                        offset: (BigInt(record.offset) + 1n).toString(),
+                      },
+                    ],
+                  },
+                ],
+              });
             },
             isRunning: () => isRunning() && !isStale(),
             heartbeat,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { advisoryLocks } from './advisory-lock.ts';
 import type { Connection, Db } from './pool.ts';
 import { sql } from './sql.ts';
 
@@ -11,8 +12,8 @@ export type MigrationReport = { applied: string[]; functionsApplied: string[] };
 
 type SqlFile = { name: string; text: string; checksum: string };
 
-// Any constant both processes agree on; it only has to be unique among our advisory locks.
-const migrationLock = 7_362_940_118;
+// Every advisory lock key (this one, the sweep's) is kept in advisory-lock.ts, so that none collides.
+const migrationLock = advisoryLocks.migrations;
 
 export class MigrationError extends Error {
   constructor(message: string) {

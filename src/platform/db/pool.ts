@@ -108,6 +108,23 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T
   }
 }
 
+/**
+ * Runs `work` on one connection of the pool, held for the whole call, for session state such as
+ * an advisory lock. A connection whose work threw is closed rather than returned: it may still
+ * hold that state, and a closed session holds nothing.
+ */
+export async function withSession<T>(pool: Pool, work: (session: Db) => Promise<T>): Promise<T> {
+  const client = await (pool as unknown as pg.Pool).connect();
+  try {
+    const result = await work(client as unknown as Db);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(error instanceof Error ? error : true);
+    throw error;
+  }
+}
+
 /** The SQLSTATE of a PostgreSQL error, if it is one. */
 export function sqlState(error: unknown): string | undefined {
   return error instanceof pg.DatabaseError ? error.code : undefined;
