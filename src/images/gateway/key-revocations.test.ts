@@ -3,8 +3,9 @@
 // function or plain SQL) reaches both within a second, also after the listener was cut off.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { tessera } from '../../../test/helpers/cli.ts';
+import { tesseraAsync } from '../../../test/helpers/cli.ts';
 import { createGatewayTestbed, type GatewayTestbed } from '../../../test/helpers/gateway.ts';
+import { redisMissing, startRedis, type TestRedis } from '../../../test/helpers/redis.ts';
 import { until } from '../../../test/helpers/until.ts';
 import { createPool, type Pool } from '../../platform/db/pool.ts';
 import { buildGateway } from './app.ts';
@@ -14,7 +15,9 @@ import { addPrincipal, createKey, revokeKey } from './principals.ts';
 
 type Gateway = Awaited<ReturnType<typeof buildGateway>>;
 
-describe('two gateways with key caches', () => {
+// As a fleet runs them: the gateways also share their rate limit through a real redis-server.
+describe('two gateways with key caches', { skip: redisMissing }, () => {
+  let redis: TestRedis;
   let t: GatewayTestbed;
   let otherPool: Pool;
   let other: Gateway;
@@ -26,9 +29,15 @@ describe('two gateways with key caches', () => {
   before(async () => {
     // A ttl far beyond the test: only a revocation can drop an entry.
     for (let i = 0; i < 2; i++) caches.push(createKeyCache({ ttl: 600_000, max: 100 }));
-    t = await createGatewayTestbed({ keyCache: caches[0] });
+    redis = await startRedis();
+    t = await createGatewayTestbed({ keyCache: caches[0], redis: await redis.connect() });
     otherPool = createPool(t.bed.database.url, { max: 4 });
-    other = await buildGateway({ ...t.gatewayDeps, db: otherPool, keyCache: caches[1] });
+    other = await buildGateway({
+      ...t.gatewayDeps,
+      db: otherPool,
+      keyCache: caches[1],
+      redis: await redis.connect(),
+    });
     gateways = [t.gateway, other];
     for (const cache of caches) {
       listeners.push(
@@ -46,6 +55,7 @@ describe('two gateways with key caches', () => {
     await other.close();
     await otherPool.end();
     await t.close();
+    await redis.close();
   });
 
   const get = (gateway: Gateway, key: string, remoteAddress = '127.0.0.1') =>
@@ -101,7 +111,7 @@ describe('two gateways with key caches', () => {
 
   test('a key revoked with tessera keys revoke is refused by both gateways within 1 s', async () => {
     const key = await cachedKey('revoked');
-    const cli = tessera(['keys', 'revoke', key], { databaseUrl: t.bed.database.url });
+    const cli = await tesseraAsync(['keys', 'revoke', key], { databaseUrl: t.bed.database.url });
     assert.equal(cli.status, 0, cli.stderr);
     const took = await timeToAnswer(key, 401);
     assert.ok(took < 1000, `refused after ${took} ms`);
@@ -109,7 +119,7 @@ describe('two gateways with key caches', () => {
 
   test('a principal disabled with tessera principals disable is refused by both within 1 s', async () => {
     const key = await cachedKey('disabled');
-    const cli = tessera(['principals', 'disable', 'disabled'], {
+    const cli = await tesseraAsync(['principals', 'disable', 'disabled'], {
       databaseUrl: t.bed.database.url,
     });
     assert.equal(cli.status, 0, cli.stderr);
