@@ -43,7 +43,11 @@ export async function startConsumer(deps: StreamDeps): Promise<IngestConsumer> {
   const consumer = await deps.kafka.consume(
     deps.topic,
     deps.group,
-    { concurrency: deps.concurrency, fromBeginning: true },
+    {
+      concurrency: deps.concurrency,
+      fromBeginning: true,
+      onAssigned: (partitions) => deps.metrics.assigned.set(partitions.length),
+    },
     async (batch) => {
       for (const record of batch.records) {
         // Stopping: leave the rest uncommitted; they come again to whoever owns the partition next.

@@ -86,9 +86,17 @@ describe('a consumer group of several instances', {
         makeImage('jpeg', { width: 480, height: 360, scene: 300 + i }),
       ),
     );
-    // Both in the group before the backlog comes, so that it is shared from the start.
+    // Both in the group, holding two partitions each, before the backlog comes: shared from the
+    // start (else the first may finish it alone before the group has rebalanced).
     const first = await startInstance();
     let second = await startInstance();
+    const held = async (instance: Instance) =>
+      (await instance.metrics.assigned.get()).values[0]?.value ?? 0;
+    await until(
+      'the group to share the partitions',
+      async () => (await held(first)) === 2 && (await held(second)) === 2,
+      60_000,
+    );
     const producer = await client().producer();
     await producer.send(
       topic,

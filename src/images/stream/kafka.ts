@@ -85,7 +85,12 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
     async consume(
       topic: string,
       group: string,
-      options: { concurrency: number; fromBeginning: boolean },
+      options: {
+        concurrency: number;
+        fromBeginning: boolean;
+        /** Told the partitions of `topic` this member holds after each rebalance. */
+        onAssigned?: (partitions: number[]) => void;
+      },
       handle: BatchHandler,
     ): Promise<Consumer> {
       const consumer = kafka.consumer({
@@ -103,6 +108,9 @@ export function connectKafka(settings: KafkaSettings, log: Logger, clientId = 't
       });
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) crash(event.payload.error);
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        options.onAssigned?.([...(event.payload.memberAssignment[topic] ?? [])]);
       });
       await reach(() => consumer.connect(), settings);
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });

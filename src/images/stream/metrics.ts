@@ -30,6 +30,11 @@ export function createStreamMetrics() {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    assigned: new Gauge({
+      name: 'stream_partitions_assigned',
+      help: 'Partitions of the topic this instance holds in its consumer group (since the last rebalance)',
+      registers: [registry],
+    }),
     stalled: new Gauge({
       name: 'stream_partitions_stalled',
       help: 'Partitions waiting for the database or the object store to come back',
