@@ -22,7 +22,7 @@ type Instance = { url: string; up: boolean; downUntil: number };
 /** The instances of one upstream, taken in turn. */
 export type InstancePool = {
   readonly urls: readonly string[];
-  /** The next instance that is up and not in `tried`; undefined when none is. */
+  /** The next instance that is up and not in `tried` (or, none being up, any not in `tried`). */
   pick(tried: ReadonlySet<string>): string | undefined;
   /** How many of its instances are up now. */
   upCount(): number;
@@ -86,11 +86,16 @@ export function createBalancer(
       return {
         urls,
         pick(tried) {
-          for (let i = 0; i < members.length; i++) {
-            const one = members[(next + i) % members.length] as Instance;
-            if (one.up && !tried.has(one.url)) {
-              next = (next + i + 1) % members.length;
-              return one.url;
+          // An instance that is up, in turn; and when none is, any not yet tried, as a load
+          // balancer fails open: a health check that was only slow (a busy machine) must not
+          // turn the last instances away, and one that truly refuses is passed over anyway.
+          for (const wanted of [true, false]) {
+            for (let i = 0; i < members.length; i++) {
+              const one = members[(next + i) % members.length] as Instance;
+              if ((one.up || !wanted) && !tried.has(one.url)) {
+                next = (next + i + 1) % members.length;
+                return one.url;
+              }
             }
           }
           return undefined;
