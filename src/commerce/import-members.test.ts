@@ -3,13 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { tessera } from '../../test/helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { type Connection, connect } from '../platform/db/pool.ts';
 import { AppError } from '../platform/errors.ts';
 import { importMembers } from './import-members.ts';
 
-const realFile = '/work/shared/data/memberships.csv';
+// The seed pipeline's real file, shipped in the repository as the README's first session uses it.
+const realFile = fileURLToPath(new URL('../../samples/memberships.csv', import.meta.url));
 const williamson = {
   line: 445,
   reason: 'membership_id Williamson_2b72a is already used by line 277 for another person',
