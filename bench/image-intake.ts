@@ -25,7 +25,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { objectKey } from '../src/images/intake.ts';
-import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
+import type { Principal } from '../src/images/principal.ts';
 import { derivativeBoxes, processImage } from '../src/images/processing/derive.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
@@ -38,13 +38,14 @@ import { type ExifOptions, makeImage } from '../test/helpers/images.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
 import { formatMs, plural } from './lib/format.ts';
-import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
 import { latencyFigures, medians } from './lib/stats.ts';
 import { ratioTable, roundsTable, variantsTable } from './lib/table.ts';
+import { uploadPhoto } from './lib/upload.ts';
 
 type Key = 'A' | 'B' | 'C';
 type CorpusImage = { index: number; kind: string; format: ImageFormat; bytes: Buffer; mp: number };
@@ -358,31 +359,10 @@ async function upload(
   principal: Principal,
   image: CorpusImage,
 ): Promise<string> {
-  const target = new URL(`${url}/images?name=photo-${image.index}.${image.format}`);
-  const signed = {
-    method: 'POST',
-    url: target.pathname + target.search,
-    audience: imageApiAudience,
-  };
-  const response = await fetch(target, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/octet-stream',
-      ...signPrincipal(principal, secret, signed),
-    },
-    body: image.bytes,
-    signal: interruption,
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST /images answered ${response.status}: ${text}`);
-  const body = JSON.parse(text) as {
-    duplicate: boolean;
-    image: { image_id: string; derivatives: unknown[] };
-  };
-  if (body.duplicate || body.image.derivatives.length !== 3) {
-    throw new Error(`image ${body.image.image_id} came back as a duplicate or without derivatives`);
-  }
-  return body.image.image_id;
+  const stored = await uploadPhoto(url, secret, principal, image);
+  if (stored.derivatives.length !== 3)
+    throw new Error(`image ${stored.image_id} came back without its derivatives`);
+  return stored.image_id;
 }
 
 /** Raw sharp, the way one would write it without the checks: one pipeline, two clones. */

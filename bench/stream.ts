@@ -25,7 +25,6 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { buildImageApi } from '../src/images/api/app.ts';
 import { addPrincipal } from '../src/images/gateway/principals.ts';
 import { objectKey } from '../src/images/intake.ts';
-import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
 import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
@@ -44,13 +43,14 @@ import { createCleanup } from './lib/cleanup.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
 import { formatMs, formatRatio, plural } from './lib/format.ts';
-import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
+import { runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
 import { medians } from './lib/stats.ts';
 import { ratioTable, roundsTable, table, variantsTable } from './lib/table.ts';
+import { uploadPhoto } from './lib/upload.ts';
 
 type Key = 'A' | 'B';
 type CorpusImage = { index: number; kind: string; format: ImageFormat; bytes: Buffer };
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
           expected.http += images.length;
           await driveAll('B', images, concurrency, async (image) => {
             stopIfInterrupted();
-            await upload(apiUrl, gatewaySecret, { id: owner.id, role: 'user' }, image);
+            await uploadPhoto(apiUrl, gatewaySecret, { id: owner.id, role: 'user' }, image);
           });
         },
       },
@@ -432,28 +432,6 @@ function sha256(bytes: Buffer): string {
 
 // ---------------------------------------------------------------------------------------------
 // The ways in, and waiting for the stream.
-
-async function upload(url: string, secret: string, principal: Principal, image: CorpusImage) {
-  const target = new URL(`${url}/images?name=photo-${image.index}.${image.format}`);
-  const signed = {
-    method: 'POST',
-    url: target.pathname + target.search,
-    audience: imageApiAudience,
-  };
-  const response = await fetch(target, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/octet-stream',
-      ...signPrincipal(principal, secret, signed),
-    },
-    body: image.bytes,
-    signal: interruption,
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST /images answered ${response.status}: ${text}`);
-  const body = JSON.parse(text) as { duplicate: boolean; image: { image_id: string } };
-  if (body.duplicate) throw new Error(`image ${body.image.image_id} came back as a duplicate`);
-}
 
 /** Waits until `owner` has `count` images stored; resolves with the time it saw them. */
 async function storedBy(db: Connection, owner: string, count: number): Promise<number> {
