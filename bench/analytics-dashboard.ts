@@ -17,29 +17,20 @@ import {
   nearDuplicates,
   summary,
 } from '../src/images/analytics/dashboard.ts';
-import {
-  defaultGroupingLimits,
-  type GroupingJobs,
-  groupingJobs,
-} from '../src/images/analytics/near-duplicates-jobs.ts';
+import { type GroupingJobs, groupingJobs } from '../src/images/analytics/near-duplicates-jobs.ts';
 import { seedDemoImages } from '../src/images/analytics/seed-demo.ts';
-import { buildImageApi } from '../src/images/api/app.ts';
-import { buildGateway } from '../src/images/gateway/app.ts';
+import { imageApiService } from '../src/images/api/service.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
-import { imageApiUpstreams } from '../src/images/gateway/run.ts';
-import { defaultSignInSettings } from '../src/images/gateway/sign-in.ts';
+import { gatewayService } from '../src/images/gateway/service.ts';
 import { imageApiAudience, signPrincipal } from '../src/images/principal.ts';
-import { defaultImageLimits } from '../src/images/processing/limits.ts';
-import { createFsStore } from '../src/images/store/fs-store.ts';
-import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { type Connection, createPool, type Db } from '../src/platform/db/pool.ts';
-import { listen } from '../src/platform/http/listen.ts';
-import { createLogger } from '../src/platform/log.ts';
+import { generateMasterKey } from '../src/images/store/master-keys.ts';
+import type { Connection, Db } from '../src/platform/db/pool.ts';
 import { withCleanup } from './lib/cleanup.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { formatMs, formatRatio } from './lib/format.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
+import { serveService } from './lib/services.ts';
 import { median } from './lib/stats.ts';
 import { table } from './lib/table.ts';
 
@@ -69,44 +60,26 @@ await withCleanup(async (cleanup) => {
     `Seeded ${images.toLocaleString('en')} images (and rolled them up) in ${(seeded.milliseconds / 1000).toFixed(1)} s`,
   );
 
-  const pool = createPool(scratch.url, { max: 10, applicationName: 'tessera-images' });
-  cleanup.push(() => pool.end());
   const key = generateMasterKey();
-  const store = createFsStore({
-    root: path.join(scratch.scratch, 'objects'),
-    keyring: createKeyring(key.id, [[key.id, key.key]]),
-  });
-  const log = createLogger('silent');
   const secret = 'bench-gateway-secret-shared-with-upstreams';
-  const api = await buildImageApi({
-    db: pool,
-    store,
-    limits: defaultImageLimits,
-    retention,
-    gatewaySecret: secret,
-    log,
-  });
-  cleanup.push(() => api.close());
-  const apiUrl = await listen(api, { host: '127.0.0.1', port: 0 });
-  const gateway = await buildGateway({
-    db: pool,
-    log,
-    upstreams: imageApiUpstreams([apiUrl]),
-    secret,
-    rateLimit: 10_000_000,
-    bodyLimit: 1024 * 1024,
-    corsOrigins: [],
-    trustProxy: [],
-    timeout: 60_000,
-    session: { lifetime: '1 hour', idle: '1 hour' },
-    signIn: defaultSignInSettings,
-  });
-  cleanup.push(() => gateway.close());
-  const gatewayUrl = await listen(gateway, { host: '127.0.0.1', port: 0 });
+  const env = {
+    DATABASE_URL: scratch.url,
+    TESSERA_DATA_DIR: scratch.scratch,
+    STORAGE_DIR: path.join(scratch.scratch, 'objects'),
+    STORAGE_MASTER_KEYS: `${key.id}:${key.key.toString('base64')}`,
+    GATEWAY_SECRET: secret,
+    GATEWAY_RATE_LIMIT: '10000000',
+  };
+  const api = await serveService(imageApiService, env, cleanup);
+  const apiUrl = api.url;
+  const gatewayUrl = (
+    await serveService(gatewayService, { ...env, IMAGE_API_URL: apiUrl }, cleanup)
+  ).url;
+  const pool = api.deps.db;
   const analyst = await addPrincipal(pool, { name: 'bench-analyst', role: 'analyst' });
   const apiKey = await createKey(pool, 'bench-analyst', 'bench', ['images:read']);
 
-  const grouping = groupingJobs(defaultGroupingLimits);
+  const grouping = groupingJobs(api.deps.nearDuplicates);
   cleanup.push(() => grouping.close());
   const requests = await dashboardRequests(db, grouping);
   const captured = new Map<Request, Captured>();

@@ -21,31 +21,19 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { buildImageApi } from '../src/images/api/app.ts';
-import { buildGateway } from '../src/images/gateway/app.ts';
-import { createKeyCache, defaultKeyCache } from '../src/images/gateway/key-cache.ts';
-import { listenForRevocations } from '../src/images/gateway/key-revocations.ts';
+import { imageApiService } from '../src/images/api/service.ts';
 import { addPrincipal, createKey } from '../src/images/gateway/principals.ts';
-import { imageApiUpstreams } from '../src/images/gateway/run.ts';
-import { defaultSignInSettings } from '../src/images/gateway/sign-in.ts';
+import { gatewayService } from '../src/images/gateway/service.ts';
 import { imageApiAudience, type Principal, signPrincipal } from '../src/images/principal.ts';
-import { defaultImageLimits } from '../src/images/processing/limits.ts';
-import { createFsStore } from '../src/images/store/fs-store.ts';
-import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { createPool } from '../src/platform/db/pool.ts';
-import { listen } from '../src/platform/http/listen.ts';
-import { createLogger } from '../src/platform/log.ts';
+import { generateMasterKey } from '../src/images/store/master-keys.ts';
+import type { Service } from '../src/platform/service.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { formatMs, formatPercent, formatRatio, plural } from './lib/format.ts';
 import { interruption, runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
-import {
-  closeWithGrace,
-  type ServerThread,
-  serveInThread,
-  startServerThread,
-} from './lib/server-thread.ts';
+import { type ServerThread, serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveService } from './lib/services.ts';
 import { type LatencyFigures, latencyFigures, medians } from './lib/stats.ts';
 import { latencyRatios, ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
@@ -66,83 +54,37 @@ type Figures = LatencyFigures & {
 type Role = 'api' | 'gateway' | 'both';
 type ServiceThreadData = {
   role: Role;
-  databaseUrl: string;
-  poolSize: number;
-  secret: string;
-  rateLimit: number;
-  storeRoot: string;
-  masterKeyId: string;
-  masterKey: Uint8Array;
+  /** The variables each service is configured with, as `tessera serve <name>` would be. */
+  env: Record<string, string>;
   /** The image API's URL, for a gateway in a thread of its own. */
   upstreamUrl?: string;
 };
 type Urls = { api?: string; gateway?: string };
 
 const rateLimit = 10_000_000;
-const retention = 7 * 86_400_000;
 const emptyList = '{"data":[],"total":0}';
 
 if (isMainThread) await main();
 else await serviceThread(workerData as ServiceThreadData);
 
 // ---------------------------------------------------------------------------------------------
-// A server thread: the image API, the gateway or both, on real ports, until told to close.
+// A server thread: the image API, the gateway or both, on real ports, until told to close. Each is
+// composed as `tessera serve` composes it: its deps from configuration, then build.
 
 async function serviceThread(data: ServiceThreadData): Promise<void> {
-  // Closed last first: the gateway (started last), its pool, then the image API and its pool.
+  // Closed last first: the gateway (started last), its deps, then the image API and its deps.
   await serveInThread(async (cleanup) => {
-    // One pool per service, as each process has its own (`npm start` gives each 10; more if needed).
-    const pool = (name: string) => {
-      const made = createPool(data.databaseUrl, { max: data.poolSize, applicationName: name });
-      cleanup.push(() => made.end());
-      return made;
-    };
+    const serve = async <Deps>(service: Service<Deps>, env: Record<string, string>) =>
+      (await serveService(service, env, cleanup)).url;
     const urls: Urls = {};
     let upstream = data.upstreamUrl;
     if (data.role !== 'gateway') {
-      const keyring = createKeyring(data.masterKeyId, [
-        [data.masterKeyId, Buffer.from(data.masterKey)],
-      ]);
-      // Not a literal in the call, as in bench/image-intake.ts: the API's deps may grow.
-      const deps = {
-        db: pool('tessera-bench-image-api'),
-        store: createFsStore({ root: data.storeRoot, keyring }),
-        limits: defaultImageLimits,
-        retention,
-        gatewaySecret: data.secret,
-        log: createLogger('silent'),
-      };
-      const api = await buildImageApi(deps);
-      cleanup.push(() => closeWithGrace(api));
-      // Port 0: the system picks a free one as it binds, so no other process can take it first.
-      urls.api = await listen(api, { host: '127.0.0.1', port: 0 });
+      urls.api = await serve(imageApiService, data.env);
       upstream = urls.api;
     }
     if (data.role !== 'api') {
       if (!upstream) throw new Error('the gateway needs the image API');
-      const keyCache = createKeyCache(defaultKeyCache);
-      const revocations = listenForRevocations({
-        databaseUrl: data.databaseUrl,
-        cache: keyCache,
-        log: createLogger('silent'),
-      });
-      cleanup.push(() => revocations.close());
-      const gateway = await buildGateway({
-        db: pool('tessera-bench-gateway'),
-        log: createLogger('silent'),
-        upstreams: imageApiUpstreams([upstream]),
-        secret: data.secret,
-        rateLimit: data.rateLimit,
-        bodyLimit: 5 * 1024 * 1024,
-        corsOrigins: [],
-        trustProxy: [],
-        timeout: 10_000,
-        session: { lifetime: '12 hours', idle: '2 hours' },
-        signIn: defaultSignInSettings,
-        keyCache,
-      });
-      cleanup.push(() => closeWithGrace(gateway));
-      urls.gateway = await listen(gateway, { host: '127.0.0.1', port: 0 });
+      urls.gateway = await serve(gatewayService, { ...data.env, IMAGE_API_URL: upstream });
     }
     return urls;
   });
@@ -178,15 +120,19 @@ async function main(): Promise<void> {
 
     const masterKey = generateMasterKey();
     const secret = `bench-${masterKey.key.toString('base64url')}`;
-    const common = {
-      databaseUrl: url,
-      poolSize: Math.max(10, concurrency),
-      secret,
-      rateLimit,
-      storeRoot: path.join(scratch, 'objects'),
-      masterKeyId: masterKey.id,
-      masterKey: new Uint8Array(masterKey.key),
+    // One pool per service, as each process has its own (10 by default; more if needed).
+    const poolSize = String(Math.max(10, concurrency));
+    const env = {
+      DATABASE_URL: url,
+      TESSERA_DATA_DIR: scratch,
+      STORAGE_DIR: path.join(scratch, 'objects'),
+      STORAGE_MASTER_KEYS: `${masterKey.id}:${masterKey.key.toString('base64')}`,
+      GATEWAY_SECRET: secret,
+      GATEWAY_RATE_LIMIT: String(rateLimit),
+      IMAGE_API_POOL_SIZE: poolSize,
+      GATEWAY_POOL_SIZE: poolSize,
     };
+    const common = { env };
     const start = (name: string, data: ServiceThreadData) =>
       startServerThread<Urls>(cleanup, new URL(import.meta.url), name, data);
     const threads: ServerThread<Urls>[] = [];

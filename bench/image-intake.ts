@@ -23,17 +23,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { buildImageApi } from '../src/images/api/app.ts';
+import { imageApiService } from '../src/images/api/service.ts';
 import { objectKey } from '../src/images/intake.ts';
 import type { Principal } from '../src/images/principal.ts';
 import { derivativeBoxes, processImage } from '../src/images/processing/derive.ts';
-import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { type Connection, createPool } from '../src/platform/db/pool.ts';
-import { listen } from '../src/platform/http/listen.ts';
-import { createLogger } from '../src/platform/log.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import type { Connection } from '../src/platform/db/pool.ts';
 import { type ExifOptions, makeImage } from '../test/helpers/images.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
@@ -42,7 +40,8 @@ import { runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
-import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveService } from './lib/services.ts';
 import { latencyFigures, medians } from './lib/stats.ts';
 import { ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 import { uploadPhoto } from './lib/upload.ts';
@@ -58,14 +57,8 @@ type Figures = {
   /** CPU time of this process (every thread: the client, the API's thread, libvips) per image. */
   cpu: number;
 };
-type ApiThreadData = {
-  databaseUrl: string;
-  storeRoot: string;
-  masterKeyId: string;
-  masterKey: Uint8Array;
-  gatewaySecret: string;
-  poolSize: number;
-};
+/** The image API's variables, as `tessera serve image-api` would be given them. */
+type ApiThreadData = { env: Record<string, string> };
 type Uploaded = { imageId: string; image: CorpusImage };
 
 /** The mix, in shares of 20: mostly camera-sized JPEGs, some large ones, PNGs and WebPs. */
@@ -75,7 +68,8 @@ const kinds = [
   { kind: 'PNG 1600x1200', format: 'png', width: 1600, height: 1200, share: 3 },
   { kind: 'WebP 2048x1536', format: 'webp', width: 2048, height: 1536, share: 2 },
 ] as const;
-const retention = 7 * 86_400_000;
+// The image API's own limits, as a service started without settings has them.
+const limits = loadConfig({}).images.limits;
 
 if (isMainThread) await main();
 else await apiThread(workerData as ApiThreadData);
@@ -85,27 +79,7 @@ else await apiThread(workerData as ApiThreadData);
 
 async function apiThread(data: ApiThreadData): Promise<void> {
   await serveInThread(async (cleanup) => {
-    const db = createPool(data.databaseUrl, {
-      max: data.poolSize,
-      applicationName: 'tessera-bench',
-    });
-    cleanup.push(() => db.end());
-    const keyring = createKeyring(data.masterKeyId, [
-      [data.masterKeyId, Buffer.from(data.masterKey)],
-    ]);
-    // Not a literal in the call: the API's deps may grow, and this stays valid either way.
-    const deps = {
-      db,
-      store: createFsStore({ root: data.storeRoot, keyring }),
-      limits: defaultImageLimits,
-      retention,
-      gatewaySecret: data.gatewaySecret,
-      log: createLogger('silent'),
-    };
-    const app = await buildImageApi(deps);
-    cleanup.push(() => closeWithGrace(app));
-    // Port 0: the system picks a free one as it binds, so no other process can take it first.
-    return listen(app, { host: '127.0.0.1', port: 0 });
+    return (await serveService(imageApiService, data.env, cleanup)).url;
   });
 }
 
@@ -149,12 +123,14 @@ async function main(): Promise<void> {
 
     // The API in its own thread, with the pool size `npm start` gives it (more if needed).
     const api = await startServerThread<string>(cleanup, new URL(import.meta.url), 'API', {
-      databaseUrl: url,
-      storeRoot,
-      masterKeyId: masterKey.id,
-      masterKey: new Uint8Array(masterKey.key),
-      gatewaySecret,
-      poolSize: Math.max(10, concurrency),
+      env: {
+        DATABASE_URL: url,
+        TESSERA_DATA_DIR: scratch,
+        STORAGE_DIR: storeRoot,
+        STORAGE_MASTER_KEYS: `${masterKey.id}:${masterKey.key.toString('base64')}`,
+        GATEWAY_SECRET: gatewaySecret,
+        IMAGE_API_POOL_SIZE: String(Math.max(10, concurrency)),
+      },
     } satisfies ApiThreadData);
 
     const uploaded: Uploaded[] = [];
@@ -173,7 +149,7 @@ async function main(): Promise<void> {
         key: 'B',
         label: 'processImage alone',
         make: async (image) => {
-          const { derivatives } = await processImage(image.bytes, defaultImageLimits);
+          const { derivatives } = await processImage(image.bytes, limits);
           if (derivatives.length !== 2) throw new Error('processImage made no derivatives');
         },
       },

@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { addPerson } from '../src/commerce/people.ts';
 import { buildPortal } from '../src/commerce/portal/app.ts';
-import { defaultSessionSettings } from '../src/commerce/portal/sign-in.ts';
+import type { PortalDeps } from '../src/commerce/portal/context.ts';
+import { portalService } from '../src/commerce/portal/service.ts';
 import { seedDemo } from '../src/commerce/seed-demo.ts';
 import {
   type Connection,
@@ -26,9 +27,6 @@ import {
 } from '../src/platform/db/pool.ts';
 import { asRole } from '../src/platform/db/role-session.ts';
 import { generatePassword, scramVerifier } from '../src/platform/db/scram.ts';
-import { listen } from '../src/platform/http/listen.ts';
-import { createLogger } from '../src/platform/log.ts';
-import { freePort } from '../test/helpers/ports.ts';
 import { withCleanup } from './lib/cleanup.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
@@ -36,6 +34,7 @@ import { formatMs, formatPercent } from './lib/format.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveService } from './lib/services.ts';
 import { type LatencyFigures, latencyFigures, medians } from './lib/stats.ts';
 import { latencyRatios, ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
@@ -52,7 +51,8 @@ type Figures = LatencyFigures & {
   clientBusy: number;
   portalBusy?: number;
 };
-type PortalThreadData = { databaseUrl: string; poolSize: number };
+/** The portal's variables, as `tessera serve portal` would be given them. */
+type PortalThreadData = { env: Record<string, string> };
 
 const personLogin = 'bench_logistics';
 const seedTransactions = 1_000;
@@ -66,21 +66,12 @@ else await portalThread(workerData as PortalThreadData);
 
 async function portalThread(data: PortalThreadData): Promise<void> {
   await serveInThread(async (cleanup) => {
-    const pool = createPool(data.databaseUrl, {
-      max: data.poolSize,
-      applicationName: 'tessera-portal',
-    });
-    cleanup.push(() => pool.end());
-    const app = await buildPortal({
-      pool,
-      databaseUrl: data.databaseUrl,
-      log: createLogger('silent'),
-      allowCidrs: ['127.0.0.1/32', '::1/128'],
-      trustProxy: [],
-      sessions: defaultSessionSettings,
-    });
-    cleanup.push(() => app.close());
-    return listen(app, { host: '127.0.0.1', port: await freePort() });
+    // Without the built UI: the bench calls the API only.
+    const portal = {
+      ...portalService,
+      build: (deps: PortalDeps) => buildPortal({ ...deps, webRoot: undefined }),
+    };
+    return (await serveService(portal, data.env, cleanup)).url;
   });
 }
 
@@ -118,8 +109,11 @@ async function main(): Promise<void> {
 
     // The portal in its own thread, with the pool size `npm start` gives it (more if needed).
     const portal = await startServerThread<string>(cleanup, new URL(import.meta.url), 'portal', {
-      databaseUrl: portalUrl,
-      poolSize: Math.max(10, concurrency),
+      env: {
+        DATABASE_URL: server.url,
+        PORTAL_DATABASE_URL: portalUrl,
+        PORTAL_POOL_SIZE: String(Math.max(10, concurrency)),
+      },
     } satisfies PortalThreadData);
     const session = await signIn(portal.listening, personLogin, personPassword);
 

@@ -22,20 +22,18 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { buildImageApi } from '../src/images/api/app.ts';
+import { imageApiService } from '../src/images/api/service.ts';
 import { addPrincipal } from '../src/images/gateway/principals.ts';
 import { objectKey } from '../src/images/intake.ts';
-import { defaultImageLimits } from '../src/images/processing/limits.ts';
 import type { ImageFormat } from '../src/images/processing/sniff.ts';
 import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
-import { startConsumer } from '../src/images/stream/consumer.ts';
 import { dlqTopic } from '../src/images/stream/dlq.ts';
 import { connectKafka, type KafkaClient } from '../src/images/stream/kafka.ts';
-import { createStreamMetrics } from '../src/images/stream/metrics.ts';
 import { type SendDeps, sendImage } from '../src/images/stream/send.ts';
-import { type Connection, createPool } from '../src/platform/db/pool.ts';
-import { listen } from '../src/platform/http/listen.ts';
+import { streamIngestService } from '../src/images/stream/service.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import type { Connection } from '../src/platform/db/pool.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { makeImage } from '../test/helpers/images.ts';
 import { kafkaAvailable, startMockKafka } from '../test/helpers/kafka.ts';
@@ -47,7 +45,8 @@ import { runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
-import { closeWithGrace, serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveInThread, startServerThread } from './lib/server-thread.ts';
+import { serveService } from './lib/services.ts';
 import { medians } from './lib/stats.ts';
 import { ratioTable, roundsTable, table, variantsTable } from './lib/table.ts';
 import { uploadPhoto } from './lib/upload.ts';
@@ -62,19 +61,8 @@ type Variant = {
 /** A stream owner is a principal (the consumer looks it up); an HTTP owner is a signed id. */
 type Owner = { name: string; id: string };
 type Figures = { perSecond: number; mbPerSecond: number; cpu: number };
-type ThreadData = {
-  role: 'api' | 'consumer';
-  databaseUrl: string;
-  storeRoot: string;
-  masterKeyId: string;
-  masterKey: Uint8Array;
-  gatewaySecret: string;
-  poolSize: number;
-  brokers: string[];
-  topic: string;
-  group: string;
-  concurrency: number;
-};
+/** The role, and the variables its service is configured with, as `tessera serve` would be. */
+type ThreadData = { role: 'api' | 'consumer'; env: Record<string, string> };
 type Listening = { url?: string; joinMs?: number };
 
 type Kind = { kind: string; format: ImageFormat; width: number; height: number; share: number };
@@ -90,7 +78,7 @@ const backlogKinds: readonly Kind[] = [
   { kind: 'PNG 240x180', format: 'png', width: 240, height: 180, share: 1 },
   { kind: 'WebP 320x240', format: 'webp', width: 320, height: 240, share: 1 },
 ];
-const retention = 7 * 86_400_000;
+const _retention = 7 * 86_400_000;
 const topic = 'bench-images';
 const group = 'bench-stream-ingest';
 const silent = createLogger('silent');
@@ -103,45 +91,19 @@ else await serviceThread(workerData as ThreadData);
 
 async function serviceThread(data: ThreadData): Promise<void> {
   await serveInThread<Listening>(async (cleanup) => {
-    const db = createPool(data.databaseUrl, {
-      max: data.poolSize,
-      applicationName: `tessera-bench-${data.role}`,
-    });
-    cleanup.push(() => db.end());
-    const keyring = createKeyring(data.masterKeyId, [
-      [data.masterKeyId, Buffer.from(data.masterKey)],
-    ]);
-    const store = createFsStore({ root: data.storeRoot, keyring });
-    const intake = { db, store, limits: defaultImageLimits, retention, log: silent };
-    if (data.role === 'api') {
-      const app = await buildImageApi({
-        ...intake,
-        gatewaySecret: data.gatewaySecret,
-      });
-      cleanup.push(() => closeWithGrace(app));
-      return { url: await listen(app, { host: '127.0.0.1', port: 0 }) };
-    }
+    if (data.role === 'api')
+      return { url: (await serveService(imageApiService, data.env, cleanup)).url };
     // As `tessera serve stream-ingest` runs it, without its HTTP side.
-    const kafka = connectKafka(
-      { brokers: data.brokers, ssl: false, auth: 'none' },
-      silent,
-      'tessera-bench-consumer',
-    );
-    const producer = await kafka.producer();
-    cleanup.push(() => producer.close());
-    const started = performance.now();
-    const consumer = await startConsumer({
-      kafka,
-      producer,
-      intake,
-      topic: data.topic,
-      group: data.group,
-      concurrency: data.concurrency,
-      maxAttempts: 3,
-      metrics: createStreamMetrics(),
+    const opened = await streamIngestService.deps({
+      config: loadConfig(data.env),
       log: silent,
+      databaseUrl: data.env.DATABASE_URL ?? '',
+      running: {},
     });
-    cleanup.push(() => consumer.stop());
+    cleanup.push(opened.close);
+    const started = performance.now();
+    const consumer = await streamIngestService.background?.(opened.deps);
+    if (consumer) cleanup.push(consumer.stop);
     return { joinMs: performance.now() - started };
   });
 }
@@ -209,18 +171,22 @@ async function main(): Promise<void> {
       inlineMaxBytes: 900 * 1024,
     };
 
+    const poolSize = String(Math.max(10, concurrency));
     const threadData: ThreadData = {
       role: 'api',
-      databaseUrl: url,
-      storeRoot,
-      masterKeyId: masterKey.id,
-      masterKey: new Uint8Array(masterKey.key),
-      gatewaySecret,
-      poolSize: Math.max(10, concurrency),
-      brokers: mock.brokers,
-      topic,
-      group,
-      concurrency,
+      env: {
+        DATABASE_URL: url,
+        TESSERA_DATA_DIR: scratch,
+        STORAGE_DIR: storeRoot,
+        STORAGE_MASTER_KEYS: `${masterKey.id}:${masterKey.key.toString('base64')}`,
+        GATEWAY_SECRET: gatewaySecret,
+        IMAGE_API_POOL_SIZE: poolSize,
+        STREAM_POOL_SIZE: poolSize,
+        KAFKA_BROKERS: mock.brokers.join(','),
+        STREAM_TOPIC: topic,
+        STREAM_GROUP: group,
+        STREAM_CONCURRENCY: String(concurrency),
+      },
     };
     const script = new URL(import.meta.url);
     const api = await startServerThread<Listening>(cleanup, script, 'API', threadData);

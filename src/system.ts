@@ -1,22 +1,29 @@
-// The whole system in one process (`tessera start`, what `npm start` runs), and each service alone
-// (`tessera serve <service>`, how the cloud runs them).
-import { runPortal } from './commerce/portal/run.ts';
-import { runGateway } from './images/gateway/run.ts';
-import { type RunningService, runImageApi } from './images/run.ts';
-import { runStreamIngest } from './images/stream/service.ts';
-import { runWeb } from './images/web/run.ts';
-import {
-  type Command,
-  type CommandContext,
-  type CommandTable,
-  stringOption,
-} from './platform/cli-kit.ts';
+// The system is a table of services. `tessera start` (what `npm start` runs) opens the database
+// and runs every service that is on, in order, each finding the ones before it; `tessera serve
+// <name>` runs one alone, as the cloud does. Both go through runService (src/platform/service.ts).
+import { portalService } from './commerce/portal/service.ts';
+import { imageApiService } from './images/api/service.ts';
+import { gatewayService } from './images/gateway/service.ts';
+import { streamIngestService } from './images/stream/service.ts';
+import { webService } from './images/web/service.ts';
+import { type CommandTable, stringOption } from './platform/cli-kit.ts';
+import type { Config } from './platform/config.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { connect } from './platform/db/pool.ts';
 import { openDatabaseServer } from './platform/db/server.ts';
 import { UsageError } from './platform/errors.ts';
 import { untilSignal } from './platform/http/listen.ts';
+import type { AnyService, RunningService } from './platform/service.ts';
 import { schemas } from './schemas.ts';
+
+/** Every service, in the order they start: each may use those before it. */
+export const services: readonly AnyService[] = [
+  portalService,
+  imageApiService,
+  gatewayService,
+  streamIngestService,
+  webService,
+];
 
 export const startCommand: CommandTable = {
   start: {
@@ -29,47 +36,25 @@ export const startCommand: CommandTable = {
       const running: RunningService[] = [];
       try {
         await migrateDatabase(server.url, (name) => ctx.log.info({ migration: name }, 'applied'));
-        const portal = await runPortal(ctx.config, ctx.log, server.url);
-        running.push(portal);
-        const images = await runImageApi(ctx.config, ctx.log, server.url);
-        running.push(images);
-        const gateway = await runGateway(ctx.config, ctx.log, server.url, {
-          imageApiUrls: [images.url],
-        });
-        running.push(gateway);
-        const stream = ctx.config.stream
-          ? await runStreamIngest(ctx.config, ctx.log, server.url)
-          : undefined;
-        if (stream) running.push(stream);
-        const web = await runWeb(ctx.config, ctx.log, ctx.config.web.gatewayUrl ?? gateway.url);
-        running.push(web);
+        const urls: Record<string, string> = {};
+        for (const service of services.filter((s) => s.enabled(ctx.config))) {
+          const started = await service.run({
+            config: ctx.config,
+            log: ctx.log,
+            databaseUrl: server.url,
+            running: urls,
+          });
+          running.push(started);
+          urls[service.name] = started.url;
+        }
         const database = server.embedded
           ? `embedded PostgreSQL on 127.0.0.1:${ctx.config.database.embedded.port} (data in ${server.dataDir})`
           : 'DATABASE_URL';
-        for (const line of [
-          '',
-          '  Tessera is running.',
-          `  Commerce portal:  ${portal.url}`,
-          `  Upload web app:   ${web.url}`,
-          `  Gateway:          ${gateway.url}  (metrics at /metrics; the image API, ${images.url}, answers only through it)`,
-          `  Database:         ${database}`,
-          stream
-            ? `  Stream ingest:    ${ctx.config.stream?.topic} on ${ctx.config.stream?.brokers.join(', ')} (metrics at ${stream.url}/metrics)`
-            : '  Stream ingest:    off (set KAFKA_BROKERS=host:port to consume images from Kafka)',
-          '',
-          '  First administrator:    npx tessera users add <login> --team admin',
-          '  A person of a team:     npx tessera users add <login> --team logistics|analytics|sales',
-          '  An engineer with a key: npx tessera principals add <name> --role engineer && npx tessera keys create <name>',
-          '  Stop with Ctrl-C.',
-          '',
-        ]) {
-          ctx.out(line);
-        }
+        for (const line of welcome(ctx.config, urls, database)) ctx.out(line);
         const signal = await untilSignal();
         ctx.log.info({ signal }, 'shutting down');
       } finally {
-        for (const service of running.reverse())
-          await service.close().catch((error) => ctx.log.error({ err: error }, 'close failed'));
+        for (const service of running.reverse()) await service.close();
         await server.stop();
       }
       ctx.out('Stopped.');
@@ -77,74 +62,66 @@ export const startCommand: CommandTable = {
   },
 };
 
-/** One service alone: `tessera serve <name> [--port n]`, how the cloud runs them. */
-function serveAlone(
-  name: string,
-  summary: string,
-  run: (
-    ctx: CommandContext,
-    databaseUrl: string,
-    port: number | undefined,
-  ) => Promise<RunningService>,
-): Command {
-  return {
-    summary,
-    usage: `tessera serve ${name} [--port <n>]`,
-    logLevel: 'info',
-    options: { port: { type: 'string' } },
-    async run(input, ctx) {
-      const port = portOption(stringOption(input, 'port'));
-      const server = await openDatabaseServer(ctx.config, ctx.log);
-      try {
-        // The embedded database is ours to keep current; an external one is migrated on purpose.
-        if (server.embedded) await migrateDatabase(server.url, () => {});
-        const service = await run(ctx, server.url, port);
-        ctx.out(`${summary}: ${service.url}`);
-        await untilSignal();
-        await service.close();
-      } finally {
-        await server.stop();
-      }
-    },
-  };
+function welcome(config: Config, urls: Record<string, string>, database: string): string[] {
+  return [
+    '',
+    '  Tessera is running.',
+    `  Commerce portal:  ${urls.portal}`,
+    `  Upload web app:   ${urls.web}`,
+    `  Gateway:          ${urls.gateway}  (metrics at /metrics; the image API, ${urls['image-api']}, answers only through it)`,
+    `  Database:         ${database}`,
+    config.stream
+      ? `  Stream ingest:    ${config.stream.topic} on ${config.stream.brokers.join(', ')} (metrics at ${urls['stream-ingest']}/metrics)`
+      : '  Stream ingest:    off (set KAFKA_BROKERS=host:port to consume images from Kafka)',
+    '',
+    '  First administrator:    npx tessera users add <login> --team admin',
+    '  A person of a team:     npx tessera users add <login> --team logistics|analytics|sales',
+    '  An engineer with a key: npx tessera principals add <name> --role engineer && npx tessera keys create <name>',
+    '  Stop with Ctrl-C.',
+    '',
+  ];
 }
 
-export const serveCommands: CommandTable = {
-  web: {
-    summary: 'The upload web app',
-    usage: 'tessera serve web [--port <n>]',
-    logLevel: 'info',
-    options: { port: { type: 'string' } },
-    async run(input, ctx) {
-      // The app needs no database: it only talks to the gateway.
-      const gatewayUrl =
-        ctx.config.web.gatewayUrl ?? `http://${ctx.config.gateway.host}:${ctx.config.gateway.port}`;
-      const web = await runWeb(
-        ctx.config,
-        ctx.log,
-        gatewayUrl,
-        portOption(stringOption(input, 'port')),
-      );
-      ctx.out(`The upload web app: ${web.url} (gateway ${gatewayUrl})`);
-      await untilSignal();
-      await web.close();
+/** `tessera serve <name> [--port n]`: one service alone, how the cloud runs them. */
+export const serveCommands: CommandTable = Object.fromEntries(
+  services.map((service) => [
+    service.name,
+    {
+      summary: service.summary,
+      usage: `tessera serve ${service.name} [--port <n>]`,
+      logLevel: 'info',
+      options: { port: { type: 'string' } },
+      async run(input, ctx) {
+        const port = portOption(stringOption(input, 'port'));
+        const context = { config: ctx.config, log: ctx.log, databaseUrl: '', running: {} };
+        if (!service.usesDatabase) {
+          await serveUntilSignal(service, context, port, ctx.out);
+          return;
+        }
+        const server = await openDatabaseServer(ctx.config, ctx.log);
+        try {
+          // The embedded database is ours to keep current; an external one is migrated on purpose.
+          if (server.embedded) await migrateDatabase(server.url, () => {});
+          await serveUntilSignal(service, { ...context, databaseUrl: server.url }, port, ctx.out);
+        } finally {
+          await server.stop();
+        }
+      },
     },
-  },
-  portal: serveAlone('portal', 'The commerce admin portal', (ctx, url, port) =>
-    runPortal(ctx.config, ctx.log, url, port),
-  ),
-  'image-api': serveAlone('image-api', 'The image API', (ctx, url, port) =>
-    runImageApi(ctx.config, ctx.log, url, port === undefined ? {} : { port }),
-  ),
-  'stream-ingest': serveAlone(
-    'stream-ingest',
-    'Stream ingestion (health and metrics)',
-    (ctx, url, port) => runStreamIngest(ctx.config, ctx.log, url, port),
-  ),
-  gateway: serveAlone('gateway', 'The API gateway (in front of IMAGE_API_URL)', (ctx, url, port) =>
-    runGateway(ctx.config, ctx.log, url, port === undefined ? {} : { port }),
-  ),
-};
+  ]),
+);
+
+async function serveUntilSignal(
+  service: AnyService,
+  context: Parameters<AnyService['run']>[0],
+  port: number | undefined,
+  out: (line: string) => void,
+): Promise<void> {
+  const running = await service.run(context, port === undefined ? {} : { port });
+  out(`${service.summary}: ${running.url}`);
+  await untilSignal();
+  await running.close();
+}
 
 function portOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -17,7 +17,6 @@ import { seedDemoImages } from './analytics/seed-demo.ts';
 import { sweepUnlessRunning } from './expiry.ts';
 import { findPrincipal } from './gateway/principals.ts';
 import { intake } from './intake.ts';
-import { defaultImageLimits } from './processing/limits.ts';
 import { ImageRefusal } from './processing/refusal.ts';
 import { applyBucketLifecycle, openStore, rotateStoreKey } from './storage.ts';
 
@@ -133,7 +132,7 @@ async function withImages<T>(
       return await work({
         db: pool,
         store,
-        limits: defaultImageLimits,
+        limits: ctx.config.images.limits,
         retention: ctx.config.images.retention,
         log: ctx.log,
       });

@@ -9,8 +9,6 @@ export type ResizeFormat = (typeof resizeFormats)[number];
 /** `w640`: at most 640 pixels wide, the height in proportion, never larger than the original. */
 export type ResizePreset = Readonly<{ name: string; width: number }>;
 
-export const defaultResizePresets = 'w320,w640,w1280,w2048';
-
 const PRESET = /^w([1-9][0-9]{0,4})$/;
 
 /** `w320,w640,…` into presets; throws an Error saying which entry is wrong. */

@@ -13,10 +13,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildGateway } from '../../src/images/gateway/app.ts';
 import { addPrincipal, createKey } from '../../src/images/gateway/principals.ts';
-import { imageApiUpstreams } from '../../src/images/gateway/run.ts';
-import { defaultSignInSettings } from '../../src/images/gateway/sign-in.ts';
+import { gatewayService } from '../../src/images/gateway/service.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/log.ts';
-import { gatewaySecret } from '../helpers/gateway.ts';
+import type { Opened } from '../../src/platform/service.ts';
+import { gatewaySecret, testGatewayEnv } from '../helpers/gateway.ts';
 import { createImageTestbed, type ImageTestbed } from '../helpers/image-service.ts';
 import { noisyPhoto } from '../helpers/images.ts';
 
@@ -28,6 +29,7 @@ type Instance = { url: string; child: ChildProcess; dataDir: string; tmpDir: str
 describe('two image API processes behind one gateway', () => {
   let bed: ImageTestbed;
   let gateway: Awaited<ReturnType<typeof buildGateway>>;
+  let gatewayDeps: Opened<Parameters<typeof buildGateway>[0]>;
   let key: string;
   let instances: Instance[];
   let photos: Buffer[];
@@ -35,26 +37,32 @@ describe('two image API processes behind one gateway', () => {
   before(async () => {
     bed = await createImageTestbed();
     instances = [await serveImageApi(bed), await serveImageApi(bed)];
-    gateway = await buildGateway({
-      db: bed.db,
-      log: createLogger('silent'),
-      upstreams: imageApiUpstreams(instances.map((i) => i.url)),
-      secret: gatewaySecret,
-      rateLimit: 10_000,
-      bodyLimit: 8 * 1024 * 1024,
-      corsOrigins: [],
-      trustProxy: [],
-      timeout: 30_000,
-      session: { lifetime: '1 hour', idle: '1 hour' },
-      signIn: defaultSignInSettings,
-      balance: { downFor: 2000, checkEvery: 500 },
+    // The gateway as `tessera serve gateway` makes it, given both instances.
+    const config = loadConfig({
+      ...bed.env,
+      ...testGatewayEnv,
+      IMAGE_API_URL: instances.map((i) => i.url).join(','),
+      GATEWAY_RATE_LIMIT: '10000',
+      GATEWAY_BODY_LIMIT_MB: '8',
+      GATEWAY_TIMEOUT: '30s',
+      GATEWAY_UPSTREAM_DOWN_FOR: '2s',
+      GATEWAY_HEALTH_CHECK_EVERY: '500ms',
+      TESSERA_DATA_DIR: bed.root,
     });
+    gatewayDeps = await gatewayService.deps({
+      config,
+      log: createLogger('silent'),
+      databaseUrl: bed.database.url,
+      running: {},
+    });
+    gateway = await buildGateway(gatewayDeps.deps);
     await addPrincipal(bed.db, { name: 'ada', role: 'user' });
     key = await createKey(bed.db, 'ada', 'fleet', ['images:read', 'images:write']);
     photos = [await noisyPhoto(1600, 1200), await noisyPhoto(1600, 1201)];
   });
   after(async () => {
     await gateway?.close();
+    await gatewayDeps?.close();
     for (const instance of instances ?? []) {
       instance.child.kill('SIGKILL');
       await rm(instance.dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { portalWebRoot } from '../../src/commerce/portal/run.ts';
+import { portalWebRoot } from '../../src/commerce/portal/service.ts';
 import { seedDemo } from '../../src/commerce/seed-demo.ts';
 import { connect } from '../../src/platform/db/pool.ts';
 import { listen } from '../../src/platform/http/listen.ts';
@@ -176,10 +176,11 @@ describe('the portal in a browser', {
   });
 
   test('a blocked address gets 403 and no page', async () => {
-    const closed = await buildTestPortal(db, {
-      webRoot: portalWebRoot,
-      allowCidrs: ['10.99.0.0/16'],
-    });
+    const closed = await buildTestPortal(
+      db,
+      { webRoot: portalWebRoot },
+      { PORTAL_ALLOW_CIDRS: '10.99.0.0/16' },
+    );
     try {
       const url = await listen(closed, { host: '127.0.0.1', port: 0 });
       const page = await browser.newPage();

@@ -3,13 +3,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IntakeDeps } from '../../src/images/intake.ts';
-import { defaultImageLimits, type ImageLimits } from '../../src/images/processing/limits.ts';
+import type { ImageLimits } from '../../src/images/processing/limits.ts';
 import { createFsStore, type FsObjectStore } from '../../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../../src/images/store/master-keys.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/** Every default of the configuration, as a service started without settings gets them. */
+const defaults = loadConfig({});
+
 export type ImageTestbed = IntakeDeps & {
+  /** The image API's settings besides the intake's, at their defaults. */
+  resizePresets: typeof defaults.images.resizePresets;
+  nearDuplicates: typeof defaults.imageApi.nearDuplicates;
+  /** The variables that point a service at this bed's database and store. */
+  env: Record<string, string>;
   database: TestDatabase;
   store: FsObjectStore;
   root: string;
@@ -31,8 +40,15 @@ export async function createImageTestbed(
     store,
     root,
     masterKeys: `${key.id}:${key.key.toString('base64')}`,
-    limits: { ...defaultImageLimits, ...options.limits },
-    retention: options.retention ?? 7 * 86_400_000,
+    limits: { ...defaults.images.limits, ...options.limits },
+    retention: options.retention ?? defaults.images.retention,
+    resizePresets: defaults.images.resizePresets,
+    nearDuplicates: defaults.imageApi.nearDuplicates,
+    env: {
+      DATABASE_URL: database.url,
+      STORAGE_DIR: root,
+      STORAGE_MASTER_KEYS: `${key.id}:${key.key.toString('base64')}`,
+    },
     log: createLogger('silent'),
     async close() {
       await database.close();

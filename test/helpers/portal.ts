@@ -1,8 +1,11 @@
-// The portal built on a test database, connected as its authenticator, driven with inject().
+// The portal built on a test database, connected as its authenticator, driven with inject(). It is
+// composed as `tessera serve portal` composes it (portalService.deps from configuration, then
+// build), with PORTAL_DATABASE_URL set as a fleet sets it.
 import { buildPortal } from '../../src/commerce/portal/app.ts';
 import type { PortalDeps } from '../../src/commerce/portal/context.ts';
-import { defaultSessionSettings } from '../../src/commerce/portal/sign-in.ts';
-import { createPool, withCredentials } from '../../src/platform/db/pool.ts';
+import { portalService } from '../../src/commerce/portal/service.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { withCredentials } from '../../src/platform/db/pool.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import type { TestDatabase, TestPerson } from './database.ts';
 
@@ -11,26 +14,31 @@ export type TestPortal = Awaited<ReturnType<typeof buildPortal>> & { closeAll():
 export async function buildTestPortal(
   db: TestDatabase,
   overrides: Partial<PortalDeps> = {},
+  /** Variables besides the database's, e.g. PORTAL_SIGNIN_LOCK_AFTER. */
+  env: Record<string, string> = {},
 ): Promise<TestPortal> {
-  const databaseUrl = withCredentials(
-    db.url,
-    'commerce_portal',
-    process.env.TESSERA_TEST_PORTAL_PASSWORD ?? '',
-  );
-  const pool = createPool(databaseUrl, { max: 4 });
-  const app = await buildPortal({
-    pool,
-    databaseUrl,
-    log: createLogger('silent'),
-    allowCidrs: ['127.0.0.1/32', '::1/128'],
-    trustProxy: [],
-    sessions: defaultSessionSettings,
-    ...overrides,
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORTAL_DATABASE_URL: withCredentials(
+      db.url,
+      'commerce_portal',
+      process.env.TESSERA_TEST_PORTAL_PASSWORD ?? '',
+    ),
+    PORTAL_POOL_SIZE: '4',
+    ...env,
   });
+  const opened = await portalService.deps({
+    config,
+    log: createLogger('silent'),
+    databaseUrl: db.url,
+    running: {},
+  });
+  // The built UI only when a test asks for it (webRoot), as the browser tests do.
+  const app = await buildPortal({ ...opened.deps, webRoot: undefined, ...overrides });
   return Object.assign(app, {
     async closeAll() {
       await app.close();
-      await pool.end();
+      await opened.close();
     },
   });
 }

@@ -6,7 +6,6 @@ import {
   type TestPerson,
 } from '../../../test/helpers/database.ts';
 import { buildTestPortal, signInAs, type TestPortal } from '../../../test/helpers/portal.ts';
-import { defaultSessionSettings } from './sign-in.ts';
 
 describe('portal sessions and the network allow-list', () => {
   let db: TestDatabase;
@@ -15,9 +14,7 @@ describe('portal sessions and the network allow-list', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    portal = await buildTestPortal(db, {
-      sessions: { ...defaultSessionSettings, lockAfter: 3, firstLock: 60 },
-    });
+    portal = await buildTestPortal(db, {}, { PORTAL_SIGNIN_LOCK_AFTER: '3' });
     person = await db.addPerson('sales');
   });
   after(async () => {
@@ -135,10 +132,11 @@ describe('portal sessions and the network allow-list', () => {
       headers: { 'x-forwarded-for': '127.0.0.1' },
     });
     assert.equal(spoof.statusCode, 403, 'an untrusted peer cannot claim an allowed address');
-    const behindProxy = await buildTestPortal(db, {
-      trustProxy: ['10.0.0.2/32'],
-      allowCidrs: ['192.168.7.0/24'],
-    });
+    const behindProxy = await buildTestPortal(
+      db,
+      {},
+      { TRUST_PROXY: '10.0.0.2/32', PORTAL_ALLOW_CIDRS: '192.168.7.0/24' },
+    );
     try {
       const allowed = await behindProxy.inject({
         method: 'GET',

@@ -10,28 +10,22 @@ import {
   withCredentials,
 } from '../../platform/db/pool.ts';
 import { sql } from '../../platform/db/sql.ts';
+import { toInterval } from '../../platform/duration.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type Identity, whoAmI } from '../identity.ts';
 import type { Team } from '../people.ts';
 
+/** PORTAL_SESSION_* and PORTAL_SIGNIN_* (config.portal.sessions); every time in milliseconds. */
 export type SessionSettings = {
   /** A session ends this long after sign-in. */
-  lifetime: string;
+  lifetime: number;
   /** …or after this long without a request. */
-  idle: string;
+  idle: number;
   /** Failed sign-ins in a row before the login is locked. */
   lockAfter: number;
-  /** The first lock; each further failure doubles it, up to maxLock (seconds). */
+  /** The first lock; each further failure doubles it, up to maxLock. */
   firstLock: number;
   maxLock: number;
-};
-
-export const defaultSessionSettings: SessionSettings = {
-  lifetime: '12 hours',
-  idle: '30 minutes',
-  lockAfter: 5,
-  firstLock: 60,
-  maxLock: 15 * 60,
 };
 
 export type SignInDeps = { db: Db; databaseUrl: string; settings: SessionSettings };
@@ -67,7 +61,7 @@ export async function signIn(
     login,
     identity.team,
     session.csrfToken,
-    deps.settings.lifetime,
+    toInterval(deps.settings.lifetime),
     address,
   ]);
   return { token, session, identity };
@@ -76,7 +70,7 @@ export async function signIn(
 export async function findSession(deps: SignInDeps, token: string): Promise<Session | null> {
   const found = await deps.db.query<{ login: string; team: Team; csrf_token: string }>(
     q('portal-session-find'),
-    [hashToken(token), deps.settings.idle],
+    [hashToken(token), toInterval(deps.settings.idle)],
   );
   const row = found.rows[0];
   return row ? { login: row.login, team: row.team, csrfToken: row.csrf_token } : null;
@@ -122,8 +116,8 @@ async function refusal(deps: SignInDeps, login: string, error: unknown): Promise
     const count = Number(failures.rows[0]?.failures ?? 0);
     const { lockAfter, firstLock, maxLock } = deps.settings;
     if (count >= lockAfter) {
-      const seconds = Math.min(maxLock, firstLock * 2 ** (count - lockAfter));
-      await deps.db.query(q('portal-sign-in-lock'), [login, `${seconds} seconds`]);
+      const lock = Math.min(maxLock, firstLock * 2 ** (count - lockAfter));
+      await deps.db.query(q('portal-sign-in-lock'), [login, toInterval(lock)]);
     }
     return new AppError('sign_in_failed', 401, 'Wrong login or password.');
   }

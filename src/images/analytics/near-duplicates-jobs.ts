@@ -14,8 +14,6 @@ export type GroupingLimits = {
 };
 
 /** Well under the gateway's default timeout (60 s), so the caller hears why, not a bare 504. */
-export const defaultGroupingLimits: GroupingLimits = { budget: 10_000, maxJobs: 2 };
-
 export class GroupingBusy extends Error {}
 export class GroupingTimedOut extends Error {}
 

@@ -11,7 +11,6 @@ import { type ChartName, chartNames, formats, sources } from './contract.ts';
 import { BadCursor, chart, explore, nearDuplicates, summary } from './dashboard.ts';
 import { maxDistance } from './near-duplicates.ts';
 import {
-  defaultGroupingLimits,
   GroupingBusy,
   type GroupingLimits,
   GroupingTimedOut,
@@ -53,10 +52,10 @@ const chartParam = z.object({
 
 export function analyticsRoutes(
   app: HttpApp,
-  deps: { db: Pool; nearDuplicates?: GroupingLimits | undefined },
+  deps: { db: Pool; nearDuplicates: GroupingLimits },
   principalOf: (request: FastifyRequest) => Principal,
 ) {
-  const limits = deps.nearDuplicates ?? defaultGroupingLimits;
+  const limits = deps.nearDuplicates;
   const grouping = groupingJobs(limits);
   app.addHook('onClose', () => grouping.close());
   const forAnalysts = async (request: FastifyRequest) => {

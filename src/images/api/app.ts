@@ -9,6 +9,7 @@ import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { GroupingLimits } from '../analytics/near-duplicates-jobs.ts';
 import { analyticsRoutes } from '../analytics/routes.ts';
 import { getImage, type ImageRecord, listImages } from '../catalogue.ts';
 import type { DirectUploadSettings } from '../direct-uploads.ts';
@@ -20,12 +21,7 @@ import type { ImageLimits } from '../processing/limits.ts';
 import { withoutPersonalMetadata } from '../processing/personal-metadata.ts';
 import { ImageRefusal } from '../processing/refusal.ts';
 import type { ImageFormat } from '../processing/sniff.ts';
-import {
-  defaultResizePresets,
-  parseResizePresets,
-  type ResizePreset,
-  resizeFormats,
-} from '../resize-presets.ts';
+import { type ResizePreset, resizeFormats } from '../resize-presets.ts';
 import { presetImage, presetNamed } from '../resizes.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { mountDirectUploads } from './direct-uploads.ts';
@@ -40,10 +36,12 @@ export type ImageApiDeps = {
   retention: number;
   gatewaySecret: string;
   log: Logger;
-  /** The sizes made on request (IMAGE_RESIZE_PRESETS); the default presets when undefined. */
-  resizePresets?: readonly ResizePreset[] | undefined;
+  /** The sizes made on request (IMAGE_RESIZE_PRESETS). */
+  resizePresets: readonly ResizePreset[];
   /** Presigned POSTs straight to the bucket (STORAGE=s3); off when undefined. */
   directUploads?: DirectUploadSettings | undefined;
+  /** A near-duplicate search's time limit (NEAR_DUPLICATE_BUDGET) and how many run at once. */
+  nearDuplicates: GroupingLimits;
 };
 
 const idParams = z.object({ id: z.uuid({ error: 'not an image id' }) });
@@ -184,7 +182,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
     (request, reply) => sendVariant(request, reply, request.params.id, request.params.variant),
   );
 
-  const presets = deps.resizePresets ?? parseResizePresets(defaultResizePresets);
+  const presets = deps.resizePresets;
   app.get(
     '/images/:id/resize',
     {

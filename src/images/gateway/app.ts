@@ -26,7 +26,6 @@ import {
   type Balancer,
   type BalanceSettings,
   createBalancer,
-  defaultBalanceSettings,
   failedToConnect,
   type InstancePool,
   replayableBody,
@@ -67,13 +66,14 @@ export type GatewayDeps = {
   timeout: number;
   /** The built web app to serve at /, if any. */
   webRoot?: string | undefined;
-  session: { lifetime: string; idle: string };
+  /** A session's longest life and longest idle time, in ms. */
+  session: { lifetime: number; idle: number };
   /** Failed sign-ins per account before it is locked, and the locks. */
   signIn: SignInSettings;
   /** Verified API keys, trusted while revocations are heard (key-revocations.ts); none without. */
   keyCache?: KeyCache | undefined;
   /** How long a failed upstream instance is left out, and how often instances are checked. */
-  balance?: BalanceSettings | undefined;
+  balance: BalanceSettings;
 };
 
 /** Sign-up, sign-in, sign-out and every other route open to anyone take small bodies only. */
@@ -96,7 +96,7 @@ export async function buildGateway(deps: GatewayDeps) {
     bodyLimit: deps.bodyLimit,
   });
   const metrics = createMetrics();
-  const balance = deps.balance ?? defaultBalanceSettings;
+  const balance = deps.balance;
   const pools = new Map<string, InstancePool>();
   const balancer = createBalancer(balance, (url, up) => {
     app.log[up ? 'info' : 'warn'](

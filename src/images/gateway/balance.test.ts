@@ -20,7 +20,7 @@ import { buildImageApi } from '../api/app.ts';
 import { buildGateway } from './app.ts';
 import type { BalanceSettings } from './balancer.ts';
 import { addPrincipal, createKey } from './principals.ts';
-import { imageApiUpstreams } from './run.ts';
+import { imageApiUpstreams } from './service.ts';
 
 type Instance = {
   name: string;

@@ -14,8 +14,6 @@ export type BalanceSettings = {
   checkEvery: number;
 };
 
-export const defaultBalanceSettings: BalanceSettings = { downFor: 5000, checkEvery: 2000 };
-
 /** One instance's state, shared by every upstream that lists its URL. */
 type Instance = { url: string; up: boolean; downUntil: number };
 

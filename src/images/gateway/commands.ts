@@ -11,7 +11,7 @@ import { UsageError } from '../../platform/errors.ts';
 import { readSecret } from '../../platform/stdin.ts';
 import { schemas } from '../../schemas.ts';
 import { type PrincipalRole, principalKey, principalRoles } from '../principal.ts';
-import { gatewaySecret } from '../run.ts';
+import { gatewaySecret } from '../shared-secret.ts';
 import {
   addPrincipal,
   createKey,

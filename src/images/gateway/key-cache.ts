@@ -17,10 +17,9 @@ export type KeyCache = ReturnType<typeof createKeyCache>;
 /** Where a verified (or refused) key came from: the cache, the database with the cache on, or off. */
 export type KeyLookup = 'hit' | 'miss' | 'bypass';
 
-export const defaultKeyCache = { ttl: 30_000, max: 10_000 };
-
 export function createKeyCache(
-  options: { ttl: number; max: number; now?: () => number } = defaultKeyCache,
+  /** GATEWAY_KEY_CACHE_TTL (ms) and GATEWAY_KEY_CACHE_SIZE. */
+  options: { ttl: number; max: number; now?: () => number },
 ) {
   const now = options.now ?? Date.now;
   // A Map keeps insertion order: the first entry is the least recently used.

@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Db } from '../../platform/db/pool.ts';
 import { sqlState } from '../../platform/db/pool.ts';
 import { sql } from '../../platform/db/sql.ts';
+import { toInterval } from '../../platform/duration.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { PrincipalRole } from '../principal.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -134,15 +135,20 @@ export async function authenticateKey(db: Db, key: string): Promise<Caller | nul
 export async function createSession(
   db: Db,
   principalId: string,
-  lifetime: string,
+  /** In milliseconds. */
+  lifetime: number,
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await db.query(q('gateway-session-create'), [sha256(token), principalId, lifetime]);
+  await db.query(q('gateway-session-create'), [sha256(token), principalId, toInterval(lifetime)]);
   return token;
 }
 
-export async function findSession(db: Db, token: string, idle: string): Promise<Caller | null> {
-  const found = await db.query<PrincipalRow>(q('gateway-session-find'), [sha256(token), idle]);
+/** The caller of a live session idle for less than `idle` ms, or null. */
+export async function findSession(db: Db, token: string, idle: number): Promise<Caller | null> {
+  const found = await db.query<PrincipalRow>(q('gateway-session-find'), [
+    sha256(token),
+    toInterval(idle),
+  ]);
   const row = found.rows[0];
   return row ? callerOf(row, scopes) : null;
 }

@@ -17,12 +17,6 @@ export type SignInSettings = {
   maxLock: number;
 };
 
-export const defaultSignInSettings: SignInSettings = {
-  lockAfter: 5,
-  firstLock: 60_000,
-  maxLock: 15 * 60_000,
-};
-
 /** The refusal while an account is locked; `retryAfter` is in seconds. */
 export class SignInLocked extends AppError {
   readonly retryAfter: number;

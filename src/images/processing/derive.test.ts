@@ -14,13 +14,14 @@ import {
   readBack,
   seededBytes,
 } from '../../../test/helpers/images.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { contentTypeOf, type Derivative, processImage, resize } from './derive.ts';
-import { defaultImageLimits, type ImageLimits } from './limits.ts';
+import type { ImageLimits } from './limits.ts';
 import { hammingDistance } from './phash.ts';
 import { ImageRefusal, type RefusalReason } from './refusal.ts';
 import type { ImageFormat } from './sniff.ts';
 
-const limits = defaultImageLimits;
+const limits = loadConfig({}).images.limits;
 
 async function refused(
   work: Promise<unknown>,

@@ -11,12 +11,8 @@ export type ImageLimits = {
   maxDimension: number;
 };
 
-export const defaultImageLimits: ImageLimits = Object.freeze({
-  maxBytes: 50 * 1024 * 1024,
-  // imgproxy's default: a 50-megapixel frame decodes to 200 MB of RGBA at most.
-  maxPixels: 50_000_000,
-  maxDimension: 16_384,
-});
+// The limits are IMAGE_MAX_MB, IMAGE_MAX_PIXELS (50 million by default, imgproxy's: a frame then
+// decodes to 200 MB of RGBA at most) and IMAGE_MAX_DIMENSION: config.images.limits.
 
 /** The largest width or height `resize` makes on request. */
 export const maxResizeDimension = 4096;

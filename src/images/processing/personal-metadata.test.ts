@@ -12,11 +12,11 @@ import {
   xmpSegment,
 } from '../../../test/helpers/exif.ts';
 import { makeImage, readBack } from '../../../test/helpers/images.ts';
-import { defaultImageLimits } from './limits.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { withoutPersonalMetadata } from './personal-metadata.ts';
 
 const strip = (bytes: Buffer, format: Parameters<typeof withoutPersonalMetadata>[1]) =>
-  withoutPersonalMetadata(bytes, format, defaultImageLimits);
+  withoutPersonalMetadata(bytes, format, loadConfig({}).images.limits);
 
 /** What is left of the EXIF in `bytes`, as exif-reader reads it. */
 async function exifLeft(bytes: Buffer) {

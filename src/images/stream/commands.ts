@@ -12,7 +12,6 @@ import { UsageError } from '../../platform/errors.ts';
 import { listFiles } from '../../platform/files.ts';
 import { progressLine } from '../../platform/progress-line.ts';
 import { schemas } from '../../schemas.ts';
-import { defaultImageLimits } from '../processing/limits.ts';
 import { openStore } from '../storage.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import {
@@ -53,7 +52,7 @@ export const streamCommands: CommandTable = {
             topic: settings.topic,
             inlineMaxBytes: settings.inlineMaxBytes,
           },
-          { owner, files, maxBytes: defaultImageLimits.maxBytes },
+          { owner, files, maxBytes: ctx.config.images.limits.maxBytes },
           (outcome, done) => {
             if ('skipped' in outcome) {
               progress.clear();

@@ -420,3 +420,4 @@ async function reach(connect: () => Promise<void>, settings: KafkaSettings): Pro
     );
   }
 }
+export type KafkaAdmin = Awaited<ReturnType<KafkaClient['admin']>>;

@@ -15,11 +15,11 @@ import { startTcpProxy, type TcpProxy } from '../../../test/helpers/tcp-proxy.ts
 import { until } from '../../../test/helpers/until.ts';
 import { describeConfig, loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
+import type { RunningService } from '../../platform/service.ts';
 import { addPrincipal } from '../gateway/principals.ts';
-import type { RunningService } from '../run.ts';
 import { dlqTopic } from './dlq.ts';
 import { connectKafka, type IncomingRecord, type KafkaClient } from './kafka.ts';
-import { runStreamIngest } from './service.ts';
+import { streamIngestService } from './service.ts';
 
 const silent = createLogger('silent');
 
@@ -62,7 +62,10 @@ describe('stream-ingest under faults', {
       describeConfig(config)['stream ingestion'] ?? '',
       /a failing record is tried 2 time\(s\), then dead-lettered$/,
     );
-    service = await runStreamIngest(config, silent, relayed.toString(), 0);
+    service = await streamIngestService.run(
+      { config, log: silent, databaseUrl: relayed.toString(), running: {} },
+      { port: 0 },
+    );
     client = connectKafka({ brokers: kafka.brokers, ssl: false, auth: 'none' }, silent);
   });
   after(async () => {

@@ -1,16 +1,14 @@
-// `tessera serve stream-ingest`: the consumer group, with health, readiness and metrics over HTTP.
+// Stream ingestion as a service (`tessera serve stream-ingest`): the consumer group runs beside a
+// small HTTP app for health, readiness and metrics.
 import type { Config } from '../../platform/config.ts';
 import { createPool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
-import { listen } from '../../platform/http/listen.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
-import type { Logger } from '../../platform/log.ts';
-import { defaultImageLimits } from '../processing/limits.ts';
-import type { RunningService } from '../run.ts';
+import { defineService } from '../../platform/service.ts';
 import { openStore } from '../storage.ts';
-import { startConsumer } from './consumer.ts';
+import { type IngestConsumer, type StreamDeps, startConsumer } from './consumer.ts';
 import { dlqTopic } from './dlq.ts';
-import { connectKafka } from './kafka.ts';
+import { connectKafka, type KafkaAdmin } from './kafka.ts';
 import { createStreamMetrics } from './metrics.ts';
 
 export function streamSettings(config: Config) {
@@ -23,77 +21,107 @@ export function streamSettings(config: Config) {
   return config.stream;
 }
 
-export async function runStreamIngest(
-  config: Config,
-  log: Logger,
-  databaseUrl: string,
-  port?: number,
-): Promise<RunningService> {
-  const settings = streamSettings(config);
-  const serviceLog = log.child({ service: 'stream-ingest' });
-  const kafka = connectKafka(settings, serviceLog, 'tessera-stream-ingest');
-  const admin = await kafka.admin();
-  await admin.ensureTopics([
-    { topic: settings.topic, partitions: 4 },
-    { topic: dlqTopic(settings.topic), partitions: 1 },
-  ]);
-  const db = createPool(databaseUrl, { max: 6, applicationName: 'tessera-stream-ingest' });
-  const metrics = createStreamMetrics();
-  const producer = await kafka.producer();
-  const intake = {
-    db,
-    store: await openStore(config, serviceLog),
-    limits: defaultImageLimits,
-    retention: config.images.retention,
-    log: serviceLog,
-  };
-  const consumer = await startConsumer({
-    kafka,
-    producer,
-    intake,
-    topic: settings.topic,
-    group: settings.group,
-    concurrency: 2,
-    maxAttempts: settings.maxAttempts,
-    metrics,
-    log: serviceLog,
-  });
-  let crashed = false;
-  consumer.crashed.then((error) => {
-    crashed = true;
-    serviceLog.error({ err: error }, 'the consumer stopped for good');
-  });
-  const refreshLag = async () => {
-    for (const p of await admin.lag(settings.topic, settings.group).catch(() => []))
-      metrics.lag.set({ partition: String(p.partition) }, p.lag);
-  };
-  const timer = setInterval(refreshLag, 15_000);
-  timer.unref();
+export type StreamServiceDeps = StreamDeps & {
+  admin: KafkaAdmin;
+  /** The consumer, once `background` has started it; /ready is 503 until then. */
+  running: { consumer?: IngestConsumer; crashed: boolean };
+};
 
-  const app = createHttpApp({ log: serviceLog, trustProxy: [] });
-  app.get('/health', async () => ({ ok: true }));
-  // Not ready while the consumer is gone, or a partition waits for the database or the store.
-  app.get('/ready', async (_request, reply) => {
-    const stalled = consumer.stalled();
-    const ready = !crashed && stalled.length === 0;
-    return reply.status(ready ? 200 : 503).send({ ready, crashed, stalled });
-  });
-  app.get('/metrics', async (_request, reply) => {
-    await refreshLag();
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  const url = await listen(app, { host: config.images.api.host, port: port ?? settings.port });
-  serviceLog.info({ topic: settings.topic, group: settings.group }, 'consuming');
-  return {
-    url,
-    async close() {
-      clearInterval(timer);
-      // In-flight records finish; what is not committed comes again to the next consumer.
-      await consumer.stop();
-      await producer.close();
+export const streamIngestService = defineService<StreamServiceDeps>({
+  name: 'stream-ingest',
+  summary: 'Stream ingestion (health and metrics)',
+  usesDatabase: true,
+  enabled: (config) => config.stream !== undefined,
+  address: (config) => streamSettings(config),
+  async deps({ config, log, databaseUrl }) {
+    const settings = streamSettings(config);
+    const serviceLog = log.child({ service: 'stream-ingest' });
+    const kafka = connectKafka(settings, serviceLog, 'tessera-stream-ingest');
+    const admin = await kafka.admin();
+    const db = createPool(databaseUrl, {
+      max: settings.poolSize,
+      applicationName: 'tessera-stream-ingest',
+    });
+    const close = async () => {
       await admin.close();
-      await app.close();
       await db.end();
-    },
-  };
+    };
+    try {
+      await admin.ensureTopics([
+        { topic: settings.topic, partitions: 4 },
+        { topic: dlqTopic(settings.topic), partitions: 1 },
+      ]);
+      const store = await openStore(config, serviceLog);
+      const producer = await kafka.producer();
+      return {
+        deps: {
+          kafka,
+          admin,
+          producer,
+          intake: {
+            db,
+            store,
+            limits: config.images.limits,
+            retention: config.images.retention,
+            log: serviceLog,
+          },
+          topic: settings.topic,
+          group: settings.group,
+          concurrency: settings.concurrency,
+          maxAttempts: settings.maxAttempts,
+          metrics: createStreamMetrics(),
+          log: serviceLog,
+          running: { crashed: false },
+        },
+        async close() {
+          await producer.close();
+          await close();
+        },
+      };
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  },
+  async build(deps) {
+    const app = createHttpApp({ log: deps.log, trustProxy: [] });
+    app.get('/health', async () => ({ ok: true }));
+    // Not ready while the consumer is gone, or a partition waits for the database or the store.
+    app.get('/ready', async (_request, reply) => {
+      const { consumer, crashed } = deps.running;
+      const stalled = consumer?.stalled() ?? [];
+      const ready = consumer !== undefined && !crashed && stalled.length === 0;
+      return reply.status(ready ? 200 : 503).send({ ready, crashed, stalled });
+    });
+    app.get('/metrics', async (_request, reply) => {
+      await refreshLag(deps);
+      return reply
+        .type(deps.metrics.registry.contentType)
+        .send(await deps.metrics.registry.metrics());
+    });
+    return app;
+  },
+  async background(deps) {
+    const consumer = await startConsumer(deps);
+    deps.running.consumer = consumer;
+    consumer.crashed.then((error) => {
+      deps.running.crashed = true;
+      deps.log.error({ err: error }, 'the consumer stopped for good');
+    });
+    const timer = setInterval(() => void refreshLag(deps), 15_000);
+    timer.unref();
+    deps.log.info({ topic: deps.topic, group: deps.group }, 'consuming');
+    return {
+      async stop() {
+        clearInterval(timer);
+        // In-flight records finish; what is not committed comes again to the next consumer.
+        await consumer.stop();
+      },
+    };
+  },
+});
+
+async function refreshLag(deps: StreamServiceDeps): Promise<void> {
+  for (const p of await deps.admin.lag(deps.topic, deps.group).catch(() => []))
+    deps.metrics.lag.set({ partition: String(p.partition) }, p.lag);
 }

@@ -1,51 +1,45 @@
+// The portal as a service: a pool connected as the authenticator (PORTAL_DATABASE_URL, or set up
+// from the owner's URL on one machine) and the built browser UI.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../platform/config.ts';
 import { connect, createPool, quoteLiteral, withCredentials } from '../../platform/db/pool.ts';
 import { scramVerifier } from '../../platform/db/scram.ts';
-import { listen } from '../../platform/http/listen.ts';
-import type { Logger } from '../../platform/log.ts';
 import { localSecret } from '../../platform/secrets.ts';
+import { defineService } from '../../platform/service.ts';
 import { roles } from '../policy.ts';
 import { buildPortal } from './app.ts';
-import { defaultSessionSettings } from './sign-in.ts';
+import type { PortalDeps } from './context.ts';
 
 export const portalWebRoot = fileURLToPath(new URL('../../../web/portal/dist/', import.meta.url));
 
-export type RunningPortal = { url: string; close(): Promise<void> };
-
-/** Serves the portal until closed. `adminUrl` is the database owner's URL, used only for set-up. */
-export async function runPortal(
-  config: Config,
-  log: Logger,
-  adminUrl: string,
-  port = config.portal.port,
-): Promise<RunningPortal> {
-  const databaseUrl = config.portal.databaseUrl ?? (await setUpAuthenticator(config, adminUrl));
-  const pool = createPool(databaseUrl, { max: 10, applicationName: 'tessera-portal' });
-  const app = await buildPortal({
-    pool,
-    databaseUrl,
-    log: log.child({ service: 'portal' }),
-    allowCidrs: config.portal.allowCidrs,
-    trustProxy: config.portal.trustProxy,
-    sessions: defaultSessionSettings,
-    webRoot: portalWebRoot,
-  });
-  try {
-    const url = await listen(app, { host: config.portal.host, port });
+export const portalService = defineService<PortalDeps>({
+  name: 'portal',
+  summary: 'The commerce admin portal',
+  usesDatabase: true,
+  enabled: () => true,
+  address: (config) => config.portal,
+  async deps({ config, log, databaseUrl: adminUrl }) {
+    const databaseUrl = config.portal.databaseUrl ?? (await setUpAuthenticator(config, adminUrl));
+    const pool = createPool(databaseUrl, {
+      max: config.portal.poolSize,
+      applicationName: 'tessera-portal',
+    });
     return {
-      url,
-      async close() {
-        await app.close();
-        await pool.end();
+      deps: {
+        pool,
+        databaseUrl,
+        log: log.child({ service: 'portal' }),
+        allowCidrs: config.portal.allowCidrs,
+        trustProxy: config.portal.trustProxy,
+        sessions: config.portal.sessions,
+        webRoot: portalWebRoot,
       },
+      close: () => pool.end(),
     };
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
-}
+  },
+  build: buildPortal,
+});
 
 /**
  * Without PORTAL_DATABASE_URL the portal's authenticator gets a password kept in the data
