@@ -3,12 +3,14 @@
 // accepts the portal and those networks, nothing else.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { companyNetworks, type TesseraConfig } from './config.ts';
 import { LoadBalancedSite } from './constructs/load-balanced-site.ts';
 import { PostgresDatabase } from './constructs/postgres-database.ts';
 import { ServiceFleet } from './constructs/service-fleet.ts';
 import type { FoundationStack } from './foundation-stack.ts';
+import { suppress } from './nag.ts';
 
 export type CommerceStackProps = StackProps & {
   config: TesseraConfig;
@@ -40,6 +42,20 @@ export class CommerceStack extends Stack {
       accessLogs: foundation.accessLogs,
       accessLogPrefix: 'portal-alb',
     });
+    // One password for the authenticator across the fleet: each portal sets it as it starts, so a
+    // portal that starts later locks none of the others out.
+    const authenticator = new secretsmanager.Secret(this, 'PortalAuthenticator', {
+      description:
+        "The commerce_portal role's password, set by every `tessera serve portal` at start",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    suppress(authenticator, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Every portal sets this password at start; rotating it is putting a new value and refreshing the portal instances, a documented step.',
+      },
+    ]);
     this.portalFleet = new ServiceFleet(this, 'PortalFleet', {
       vpc: foundation.vpc,
       size: config.fleets.portal,
@@ -54,7 +70,10 @@ export class CommerceStack extends Stack {
         PORTAL_ALLOW_CIDRS: networks.join(','),
         TRUST_PROXY: config.vpcCidr,
       },
-      secrets: [{ variable: 'DATABASE_URL', kind: 'database-url', secret: this.database.secret }],
+      secrets: [
+        { variable: 'DATABASE_URL', kind: 'database-url', secret: this.database.secret },
+        { variable: 'PORTAL_AUTHENTICATOR_PASSWORD', kind: 'secret-string', secret: authenticator },
+      ],
       migrate: true,
       loadBalanced: true,
     });

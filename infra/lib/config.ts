@@ -71,9 +71,8 @@ export function defaultConfig(account = DUMMY_ACCOUNT, region = DEFAULT_REGION):
       web: { instanceType: 't3.small', min: 2, max: 4 },
       imageApi: { instanceType: 't3.large', min: 2, max: 6 },
       streamIngest: { instanceType: 't3.medium', min: 1, max: 3 },
-      // One until the stack gives the portals a shared PORTAL_DATABASE_URL: each portal sets the
-      // authenticator's password from its own data directory, locking out the one before it.
-      portal: { instanceType: 't3.small', min: 1, max: 1 },
+      // Every portal sets the authenticator's password from one secret (PORTAL_AUTHENTICATOR_PASSWORD).
+      portal: { instanceType: 't3.small', min: 2, max: 3 },
     },
     databases: {
       images: {

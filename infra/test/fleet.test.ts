@@ -105,9 +105,11 @@ describe('load balancers send traffic only to ready instances', () => {
   });
 });
 
-test('one portal until the portals share PORTAL_DATABASE_URL: a second would lock the first out', () => {
+test('several portals: each is given the one PORTAL_AUTHENTICATOR_PASSWORD from Secrets Manager, so none locks another out', () => {
   const group =
     templates.commerce.toJSON().Resources[logicalIdOf(stacks.commerce.portalFleet.group)]
       .Properties;
-  assert.equal(group.MaxSize, '1');
+  assert.equal(group.MinSize, '2');
+  const userData = userDataOf(templates.commerce, stacks.commerce.portalFleet);
+  assert.match(userData, /PORTAL_AUTHENTICATOR_PASSWORD.*PortalAuthenticator/s);
 });

@@ -100,7 +100,14 @@ const portal = {
   PORTAL_DATABASE_URL: postgresUrl
     .optional()
     .describe(
-      "The authenticator's own URL (role commerce_portal with its password). Unset: each portal sets the authenticator's password from a file in its data directory at start, so only one portal can run.",
+      "The authenticator's own URL (role commerce_portal with its password), set up beforehand. Unset: the portal sets the authenticator's password itself at start, as DATABASE_URL's role.",
+    ),
+  PORTAL_AUTHENTICATOR_PASSWORD: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .optional()
+    .describe(
+      "The authenticator's password, the same for every portal of a fleet: each sets it at start (without PORTAL_DATABASE_URL). Unset: one kept in the data directory, so portals on other machines would lock each other out.",
     ),
   PORTAL_POOL_SIZE: poolSize.default(10).describe("The portal's connections as the authenticator."),
   PORTAL_SESSION_LIFETIME: duration
@@ -401,6 +408,8 @@ export type Config = Readonly<{
       trustProxy: readonly string[];
       /** The authenticator's own URL; without it the portal sets up the authenticator itself. */
       databaseUrl: string | undefined;
+      /** Set on the authenticator at start when databaseUrl is unset; one from the data directory without it. */
+      authenticatorPassword: string | undefined;
       poolSize: number;
       sessions: SessionLifetimes & SignInLocks;
     }>;
@@ -530,6 +539,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       allowCidrs: e.PORTAL_ALLOW_CIDRS,
       trustProxy: e.TRUST_PROXY,
       databaseUrl: e.PORTAL_DATABASE_URL,
+      authenticatorPassword: e.PORTAL_AUTHENTICATOR_PASSWORD,
       poolSize: e.PORTAL_POOL_SIZE,
       sessions: {
         lifetime: e.PORTAL_SESSION_LIFETIME,
@@ -651,13 +661,22 @@ export function configurationMarkdown(): string {
     '<!-- Made by `npm run docs:config` from src/platform/config.ts; a test keeps it current. -->',
   ];
   for (const { section, variables: list } of documentVariables()) {
-    lines.push('', `## ${section}`, '', '| variable | default | meaning |', '| --- | --- | --- |');
-    for (const v of list)
-      lines.push(
-        `| \`${v.name}\` | ${v.default === undefined || v.default === '' ? '(unset)' : `\`${cell(v.default)}\``} | ${cell(v.meaning)} |`,
-      );
+    const rows = list.map((v) => [
+      `\`${v.name}\``,
+      v.default === undefined || v.default === '' ? '(unset)' : `\`${cell(v.default)}\``,
+      cell(v.meaning),
+    ]);
+    lines.push('', `## ${section}`, '', ...markdownTable(['variable', 'default', 'meaning'], rows));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A table with its columns padded, as the formatter leaves it. */
+function markdownTable(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** The settings as `tessera config` shows them: secrets replaced by a marker. */
@@ -672,7 +691,7 @@ export function describeConfig(config: Config): Record<string, string> {
     'portal sessions': `${formatDuration(config.portal.sessions.lifetime)} at most, ${formatDuration(config.portal.sessions.idle)} idle; a login is locked after ${config.portal.sessions.lockAfter} failures in a row, for ${formatDuration(config.portal.sessions.firstLock)}, doubling up to ${formatDuration(config.portal.sessions.maxLock)}`,
     'portal database role': config.portal.databaseUrl
       ? redactUrl(config.portal.databaseUrl)
-      : 'commerce_portal, set up at start',
+      : `commerce_portal, its password set at start (${config.portal.authenticatorPassword ? 'PORTAL_AUTHENTICATOR_PASSWORD' : 'kept in the data directory'})`,
     'image storage':
       config.images.storage.driver === 'fs'
         ? `fs in ${config.images.storage.dir}, encrypted (${config.images.storage.masterKeys ? 'master keys from STORAGE_MASTER_KEYS' : 'master keys kept in the data directory'})`

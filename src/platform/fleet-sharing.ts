@@ -60,6 +60,22 @@ function gatewaySecret(config: Config): Part {
       };
 }
 
+function authenticator(config: Config): Part {
+  if (config.portal.databaseUrl)
+    return { name: 'PORTAL_DATABASE_URL', says: 'from the environment' };
+  if (config.portal.authenticatorPassword)
+    return {
+      name: 'PORTAL_AUTHENTICATOR_PASSWORD',
+      says: "from the environment: every portal sets the same authenticator's password at start",
+    };
+  // Each portal sets the authenticator's password from its own file on start.
+  return {
+    name: 'PORTAL_DATABASE_URL',
+    local: 'the portal’s database password',
+    says: `unset: the authenticator's password is ${inDataDir('set PORTAL_DATABASE_URL or PORTAL_AUTHENTICATOR_PASSWORD')}`,
+  };
+}
+
 function services(config: Config): Record<string, Part[]> {
   const rateLimits: Part = config.gateway.redisUrl
     ? {
@@ -72,17 +88,7 @@ function services(config: Config): Record<string, Part[]> {
         says: 'unset: rate limits counted per gateway',
       };
   return {
-    portal: [
-      database(config),
-      config.portal.databaseUrl
-        ? { name: 'PORTAL_DATABASE_URL', says: 'from the environment' }
-        : {
-            name: 'PORTAL_DATABASE_URL',
-            local: 'the portal’s database password',
-            // Each portal sets the authenticator's password from its own file on start.
-            says: `unset: the authenticator's password is ${inDataDir('set PORTAL_DATABASE_URL')}`,
-          },
-    ],
+    portal: [database(config), authenticator(config)],
     'image API': [database(config), ...objectStore(config), gatewaySecret(config)],
     gateway: [
       database(config),

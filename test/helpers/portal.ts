@@ -54,7 +54,7 @@ export type Answer = { status: number; body: any; text: string; headers: Record<
 
 /** Signs the person in through the API and returns a client carrying their cookie and CSRF token. */
 export async function signInAs(
-  app: TestPortal,
+  app: Pick<TestPortal, 'inject'>,
   person: Pick<TestPerson, 'login' | 'password'>,
 ): Promise<Client> {
   const response = await app.inject({

@@ -42,11 +42,14 @@ export const portalService = defineService<PortalDeps>({
 });
 
 /**
- * Without PORTAL_DATABASE_URL the portal's authenticator gets a password kept in the data
- * directory, set (as a SCRAM verifier) on every start; several portals on one machine share it.
+ * Without PORTAL_DATABASE_URL the portal sets the authenticator's password (as a SCRAM verifier) on
+ * every start: PORTAL_AUTHENTICATOR_PASSWORD, the same for the whole fleet, or one kept in the data
+ * directory, which only the portals of one machine share.
  */
 async function setUpAuthenticator(config: Config, adminUrl: string): Promise<string> {
-  const password = await localSecret(path.join(config.dataDir, 'portal-authenticator.secret'));
+  const password =
+    config.portal.authenticatorPassword ??
+    (await localSecret(path.join(config.dataDir, 'portal-authenticator.secret')));
   const admin = await connect(adminUrl, 'tessera-portal-setup');
   try {
     await admin.query(
