@@ -20,6 +20,9 @@ import { AnalyticsDatasets } from './quicksight/analytics-datasets.ts';
 import { QuickSightIpRestriction } from './quicksight/ip-restriction.ts';
 import { starterDefinition } from './quicksight/starter-dashboard.ts';
 
+/** The starter analysis's and dashboard's id. */
+export const STARTER_ID = 'tessera-images';
+
 export type AnalyticsStackProps = StackProps & {
   config: TesseraConfig;
   foundation: FoundationStack;
@@ -75,21 +78,42 @@ export class AnalyticsStack extends Stack {
       siteOrigin: images.site.origin,
       permissions: share.datasets,
     });
+    [this.analysis, this.dashboard] = this.buildStarter(share);
+    // QuickSight refuses a permission for a group that does not exist yet.
+    for (const group of this.groups.resources) {
+      for (const asset of [this.dataSource, this.datasets, this.analysis, this.dashboard]) {
+        asset.node.addDependency(group);
+      }
+    }
+    this.ipRestriction = new QuickSightIpRestriction(this, 'IpRestriction', {
+      cidrs: config.sourceCidrs,
+    });
+    this.acknowledgeCustomResourceFunction();
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.quicksight.aws.amazon.com/sn/dashboards/${STARTER_ID}`,
+    });
+  }
+
+  /** The starter analysis and dashboard, one definition, over every dataset. */
+  private buildStarter(
+    share: ReturnType<typeof sharing>,
+  ): [quicksight.CfnAnalysis, quicksight.CfnDashboard] {
+    const datasets = Object.values(this.datasets.datasets);
     const definition = starterDefinition(
       Object.fromEntries(
         Object.entries(this.datasets.datasets).map(([view, dataset]) => [view, dataset.attrArn]),
       ),
     );
-    this.analysis = new quicksight.CfnAnalysis(this, 'StarterAnalysis', {
+    const analysis = new quicksight.CfnAnalysis(this, 'StarterAnalysis', {
       awsAccountId: this.account,
-      analysisId: 'tessera-images',
+      analysisId: STARTER_ID,
       name: 'Tessera images (starter)',
       definition,
       permissions: share.analysis,
     });
-    this.dashboard = new quicksight.CfnDashboard(this, 'StarterDashboard', {
+    const dashboard = new quicksight.CfnDashboard(this, 'StarterDashboard', {
       awsAccountId: this.account,
-      dashboardId: 'tessera-images',
+      dashboardId: STARTER_ID,
       name: 'Tessera images',
       definition,
       versionDescription: 'Defined in infra/lib/quicksight/starter-dashboard.ts',
@@ -100,21 +124,15 @@ export class AnalyticsStack extends Stack {
       },
       permissions: share.dashboard,
     });
-    // QuickSight refuses a permission for a group that does not exist yet.
-    for (const group of this.groups.resources) {
-      this.dataSource.node.addDependency(group);
-      this.datasets.node.addDependency(group);
-      this.analysis.node.addDependency(group);
-      this.dashboard.node.addDependency(group);
+    for (const dataset of datasets) {
+      analysis.addResourceDependency(dataset);
+      dashboard.addResourceDependency(dataset);
     }
-    for (const dataset of Object.values(this.datasets.datasets)) {
-      this.analysis.addResourceDependency(dataset);
-      this.dashboard.addResourceDependency(dataset);
-    }
-    this.ipRestriction = new QuickSightIpRestriction(this, 'IpRestriction', {
-      cidrs: config.sourceCidrs,
-    });
-    // The one Lambda function behind every AwsCustomResource of this stack.
+    return [analysis, dashboard];
+  }
+
+  /** The one Lambda function behind every AwsCustomResource of this stack. */
+  private acknowledgeCustomResourceFunction(): void {
     const provider = this.node.findChild(
       `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
     );
@@ -128,9 +146,6 @@ export class AnalyticsStack extends Stack {
         ],
       },
     ]);
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${this.region}.quicksight.aws.amazon.com/sn/dashboards/tessera-images`,
-    });
   }
 
   /**
@@ -224,7 +239,6 @@ const ACTIONS = {
     'quicksight:CancelIngestion',
     'quicksight:UpdateDataSetPermissions',
   ],
-  analysisViewer: ['quicksight:DescribeAnalysis', 'quicksight:QueryAnalysis'],
   analysisOwner: [
     'quicksight:DescribeAnalysis',
     'quicksight:QueryAnalysis',
@@ -252,9 +266,9 @@ const ACTIONS = {
 } as const;
 
 /**
- * Who may do what: authors build on the data source and datasets and open the starter analysis
- * (to save their own copy); readers and authors view the dashboard; the configured administrator,
- * if any, owns them all.
+ * Who may do what: authors use the data source and datasets and co-own the starter analysis (an
+ * analysis has no viewer level; a deploy puts it back as the code says, so authors save a copy);
+ * readers and authors view the dashboard; the configured administrator, if any, owns them all.
  */
 function sharing(admin: string | undefined, groups: { authors: string; readers: string }) {
   const grant = (principal: string, actions: readonly string[]): Permission => ({
@@ -265,7 +279,7 @@ function sharing(admin: string | undefined, groups: { authors: string; readers: 
   return {
     dataSource: [...owner(ACTIONS.dataSourceUser), grant(groups.authors, ACTIONS.dataSourceUser)],
     datasets: [...owner(ACTIONS.datasetOwner), grant(groups.authors, ACTIONS.datasetUser)],
-    analysis: [...owner(ACTIONS.analysisOwner), grant(groups.authors, ACTIONS.analysisViewer)],
+    analysis: [...owner(ACTIONS.analysisOwner), grant(groups.authors, ACTIONS.analysisOwner)],
     dashboard: [
       ...owner(ACTIONS.dashboardOwner),
       grant(groups.authors, ACTIONS.dashboardViewer),
