@@ -1,7 +1,8 @@
 // Who in the company may touch the AWS resources (Design 2: "IAM accounts with configured policies
 // that only give them permission to relevant resources", "further restricted by IP addresses").
-// Two groups; every grant names its resources, needs an MFA-signed session and comes from the
-// configured source networks. Add people with `aws iam add-user-to-group`.
+// Three groups: engineers, and analysts as QuickSight authors (who create analyses) or readers;
+// every grant names its resources, needs an MFA-signed session and comes from the configured
+// source networks. Add people with `aws iam add-user-to-group`.
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,9 +22,21 @@ export type AccessStackProps = StackProps & {
 /** The data source the Analytics stack creates, named here to avoid a circular reference. */
 export const QUICKSIGHT_DATA_SOURCE_ID = 'tessera-analytics';
 
+/** The QuickSight groups (namespace default) the Analytics stack creates and shares with. */
+export const QUICKSIGHT_GROUPS = {
+  authors: 'tessera-analyst-authors',
+  readers: 'tessera-analyst-readers',
+} as const;
+
+/** A QuickSight user's role, as its CreateUser condition key quicksight:UserRole names it. */
+type AnalystRole = 'AUTHOR' | 'READER';
+
 export class AccessStack extends Stack {
   readonly engineers: iam.Group;
+  /** QuickSight readers (the group kept its name, so its members stay). */
   readonly analysts: iam.Group;
+  /** QuickSight authors: may create datasets, analyses and dashboards. */
+  readonly analystAuthors: iam.Group;
 
   constructor(scope: Construct, id: string, props: AccessStackProps) {
     super(scope, id, props);
@@ -32,11 +45,17 @@ export class AccessStack extends Stack {
     const conditions = accessConditions(props.config.sourceCidrs);
     this.engineers = new iam.Group(this, 'Engineers', { groupName: 'Engineers' });
     this.analysts = new iam.Group(this, 'Analysts', { groupName: 'Analysts' });
+    this.analystAuthors = new iam.Group(this, 'AnalystAuthors', { groupName: 'AnalystAuthors' });
     for (const statement of engineerStatements(props, imported, this)) {
       this.engineers.addToPolicy(withConditions(statement, conditions));
     }
-    for (const statement of analystStatements(imported, this)) {
-      this.analysts.addToPolicy(withConditions(statement, conditions));
+    for (const [group, role] of [
+      [this.analysts, 'READER'],
+      [this.analystAuthors, 'AUTHOR'],
+    ] as const) {
+      for (const statement of analystStatements(imported, this, role)) {
+        group.addToPolicy(withConditions(statement, conditions));
+      }
     }
     suppress(this.engineers, [
       {
@@ -51,14 +70,16 @@ export class AccessStack extends Stack {
         ],
       },
     ]);
-    suppress(this.analysts, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'Analysts read every image of this one bucket (Design 2: analysis on the images); nothing else.',
-        findings: [`Resource::${images.stackName}-bucketArn/*`],
-      },
-    ]);
+    for (const group of [this.analysts, this.analystAuthors]) {
+      suppress(group, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Analysts read every image of this one bucket (Design 2: analysis on the images); nothing else.',
+          findings: [`Resource::${images.stackName}-bucketArn/*`],
+        },
+      ]);
+    }
   }
 }
 
@@ -161,15 +182,36 @@ function engineerStatements(
   ];
 }
 
-function analystStatements(imported: ImagesExports, stack: Stack): iam.PolicyStatement[] {
-  const dataSourceArn = `arn:${stack.partition}:quicksight:${stack.region}:${stack.account}:datasource/${QUICKSIGHT_DATA_SOURCE_ID}`;
+function analystStatements(
+  imported: ImagesExports,
+  stack: Stack,
+  role: AnalystRole,
+): iam.PolicyStatement[] {
+  const arn = (resource: string, region = stack.region) =>
+    `arn:${stack.partition}:quicksight:${region}:${stack.account}:${resource}`;
+  const group = role === 'AUTHOR' ? QUICKSIGHT_GROUPS.authors : QUICKSIGHT_GROUPS.readers;
+  const ownUser = arn(`user/\${aws:userid}`, '');
   return [
-    // Sign in to QuickSight as a reader bound to one's own IAM identity.
-    statement(
-      'BecomeQuickSightReader',
-      ['quicksight:CreateReader'],
-      [`arn:${stack.partition}:quicksight::${stack.account}:user/\${aws:userid}`],
-    ),
+    // Sign in to QuickSight (first sign-in provisions the user) in this group's role, bound to
+    // one's own IAM identity. CreateReader is the reader's own action; CreateUser serves both
+    // roles, so the role is a condition.
+    ...(role === 'READER'
+      ? [statement('BecomeQuickSightReader', ['quicksight:CreateReader'], [ownUser])]
+      : []),
+    new iam.PolicyStatement({
+      sid: role === 'AUTHOR' ? 'BecomeQuickSightAuthor' : 'BecomeQuickSightUserAsReader',
+      actions: ['quicksight:CreateUser'],
+      resources: [ownUser],
+      conditions: { StringEquals: { 'quicksight:UserRole': role } },
+    }),
+    // Join the QuickSight group the starter dashboard (and, for authors, the datasets) is shared
+    // with: one's own user only (an IAM user's QuickSight user name is the IAM user name).
+    new iam.PolicyStatement({
+      sid: 'JoinTheQuickSightGroup',
+      actions: ['quicksight:CreateGroupMembership'],
+      resources: [arn(`group/default/${group}`)],
+      conditions: { StringEquals: { 'quicksight:UserName': `\${aws:username}` } },
+    }),
     statement(
       'UseTheAnalyticsDataSource',
       [
@@ -177,7 +219,7 @@ function analystStatements(imported: ImagesExports, stack: Stack): iam.PolicySta
         'quicksight:DescribeDataSourcePermissions',
         'quicksight:PassDataSource',
       ],
-      [dataSourceArn],
+      [arn(`datasource/${QUICKSIGHT_DATA_SOURCE_ID}`)],
     ),
     statement('ListTheBucket', ['s3:ListBucket'], [imported.bucketArn]),
     statement('ReadImages', ['s3:GetObject'], [`${imported.bucketArn}/*`]),

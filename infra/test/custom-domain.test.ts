@@ -42,6 +42,21 @@ describe('a custom name for the site', () => {
     );
   });
 
+  test('QuickSight’s preview_url links to the preview on that name', () => {
+    const template = templates.analytics.toJSON();
+    type Json = typeof template;
+    const images = Object.values(template.Resources as Json)
+      .filter((r: Json) => r.Type === 'AWS::QuickSight::DataSet')
+      .flatMap((r: Json) => Object.values(r.Properties.LogicalTableMap as Json))
+      .flatMap((table: Json) => table.DataTransforms)
+      .flatMap((t: Json) => t.CreateColumnsOperation?.Columns ?? [])
+      .find((c: Json) => c.ColumnName === 'preview_url');
+    assert.equal(
+      images?.Expression,
+      `concat('https://${name}/api/images/', {image_id}, '/preview')`,
+    );
+  });
+
   test('cdk-nag finds nothing, and the minimum-TLS rule (CFR4) holds without an acknowledgement', () => {
     const { violations } = new AwsSolutionsChecks().validateScope(app);
     assert.deepEqual(violations, []);

@@ -18,6 +18,7 @@ const imagesStack = stacks.images;
 const images = templates.images;
 const access = templates.access;
 const analytics = templates.analytics;
+const GROUPS = ['Engineers', 'Analysts', 'AnalystAuthors'];
 
 describe('Design 2', () => {
   test('"Given a company whose main business is in processing images, the below system architecture diagram to depict the flow of its data pipeline." — every box of the diagram is deployed', () => {
@@ -35,7 +36,7 @@ describe('Design 2', () => {
     }
     images.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 3);
     analytics.resourceCountIs('AWS::QuickSight::DataSource', 1);
-    access.resourceCountIs('AWS::IAM::Group', 2);
+    access.resourceCountIs('AWS::IAM::Group', 3);
   });
 
   test('"This design is based on system hosted in AWS cloud." — every stack synthesizes for one account and region, without look-ups', () => {
@@ -289,10 +290,11 @@ describe('Design 2', () => {
     });
   });
 
-  test('"The company\'s engineers and analysts will access the AWS resources via IAM accounts with configured policies that only give them permission to relevant resources." — two groups, and no grant on *', () => {
-    access.hasResourceProperties('AWS::IAM::Group', { GroupName: 'Engineers' });
-    access.hasResourceProperties('AWS::IAM::Group', { GroupName: 'Analysts' });
-    for (const group of ['Engineers', 'Analysts']) {
+  test('"The company\'s engineers and analysts will access the AWS resources via IAM accounts with configured policies that only give them permission to relevant resources." — engineers, analysts who read and analysts who author, and no grant on *', () => {
+    for (const group of GROUPS) {
+      access.hasResourceProperties('AWS::IAM::Group', { GroupName: group });
+    }
+    for (const group of GROUPS) {
       const statements = groupStatements(group);
       assert.ok(statements.length > 0);
       for (const statement of statements) {
@@ -414,20 +416,22 @@ describe('Design 2', () => {
       assert.match(JSON.stringify(subnetGroup?.Properties.SubnetIds), /isolatedSubnet/);
     });
 
-    test('analysts may use QuickSight and the analytics data source, and read the images; nothing else', () => {
-      const actions = actionsOf(groupStatements('Analysts'));
-      assert.ok(actions.includes('quicksight:CreateReader'));
-      assert.ok(actions.includes('quicksight:PassDataSource'));
-      assert.deepEqual(actions.filter((a) => !a.startsWith('quicksight:')).sort(), [
-        'kms:Decrypt',
-        's3:GetObject',
-        's3:ListBucket',
-      ]);
-      const dataSource = groupStatements('Analysts').find(
-        (s) => s.Sid === 'UseTheAnalyticsDataSource',
-      );
-      assert.match(JSON.stringify(dataSource?.Resource), /:datasource\/tessera-analytics/);
-    });
+    for (const group of ['Analysts', 'AnalystAuthors']) {
+      test(`${group} may use QuickSight and the analytics data source, and read the images; nothing else`, () => {
+        const actions = actionsOf(groupStatements(group));
+        assert.ok(actions.includes('quicksight:CreateUser'));
+        assert.ok(actions.includes('quicksight:PassDataSource'));
+        assert.deepEqual(actions.filter((a) => !a.startsWith('quicksight:')).sort(), [
+          'kms:Decrypt',
+          's3:GetObject',
+          's3:ListBucket',
+        ]);
+        const dataSource = groupStatements(group).find(
+          (s) => s.Sid === 'UseTheAnalyticsDataSource',
+        );
+        assert.match(JSON.stringify(dataSource?.Resource), /:datasource\/tessera-analytics/);
+      });
+    }
 
     test('QuickSight may reach the metadata database only on 5432, from its own security group', () => {
       analytics.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -440,7 +444,7 @@ describe('Design 2', () => {
   });
 
   describe('"These access can be further restricted by IP addresses."', () => {
-    for (const group of ['Engineers', 'Analysts']) {
+    for (const group of GROUPS) {
       test(`${group}: every grant needs a session signed with MFA, and comes from the configured CIDRs`, () => {
         for (const statement of groupStatements(group)) {
           assert.equal(
@@ -466,7 +470,12 @@ describe('Design 2', () => {
 });
 
 function groupStatements(name: string): Statement[] {
-  const group = name === 'Engineers' ? stacks.access.engineers : stacks.access.analysts;
-  const id = logicalIdOf(group);
-  return statementsOf(access, id, 'Groups');
+  const groups = {
+    Engineers: stacks.access.engineers,
+    Analysts: stacks.access.analysts,
+    AnalystAuthors: stacks.access.analystAuthors,
+  };
+  const group = groups[name as keyof typeof groups];
+  if (!group) throw new Error(`no group ${name}`);
+  return statementsOf(access, logicalIdOf(group), 'Groups');
 }
