@@ -32,6 +32,15 @@ export function parseUploadedCsv(text: string): { header: string[]; rows: Upload
   const [first, ...rest] = records;
   if (!first) throw new AppError('csv_empty', 400, 'The file has no rows.');
   const header = first.record.map((name) => name.toLowerCase());
+  // A row with more or fewer cells than the header would put values under the wrong names
+  // (an unquoted 12,50 becomes a cost of 12 and a weight of 50): the file is refused.
+  const ragged = rest.find(({ record }) => record.length !== header.length);
+  if (ragged)
+    throw new AppError(
+      'csv_ragged',
+      400,
+      `Line ${ragged.line} has ${ragged.record.length} cells but the header has ${header.length}; quote a cell that holds a comma.`,
+    );
   return {
     header,
     rows: rest.map(({ record, line }) => ({

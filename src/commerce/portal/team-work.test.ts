@@ -156,11 +156,17 @@ describe('portal: amend, bulk moves, item import, history', () => {
     );
   });
 
-  test('a CSV without the needed columns is refused with what it lacks', async () => {
+  test('a CSV without the needed columns, or with a row of too many cells, is refused with why', async () => {
     const answer = await as('sales').send('POST', '/api/items/import/preview', {
       csv: 'name,price\nLamp,3\n',
     });
     assert.equal(answer.status, 400);
     assert.match(answer.body.message, /lacks manufacturer, cost, weight/);
+    // An unquoted decimal comma would shift the weight into the cost's place: refused, not guessed.
+    const ragged = await as('sales').send('POST', '/api/items/import/preview', {
+      csv: 'name,manufacturer,cost,weight\nLamp,Portal Makers,1.5,2\nShade,Portal Makers,12,50,7.5\n',
+    });
+    assert.equal(ragged.status, 400);
+    assert.match(ragged.body.message, /Line 3 has 5 cells but the header has 4/);
   });
 });

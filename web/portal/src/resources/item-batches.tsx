@@ -38,8 +38,12 @@ export function BulkRetireButtons() {
   };
   return (
     <>
-      <Button label="Retire" startIcon={<ArchiveIcon />} onClick={() => act('retire')} />
-      <Button label="Restore" startIcon={<UnarchiveIcon />} onClick={() => act('restore')} />
+      <Button label="Retire selected" startIcon={<ArchiveIcon />} onClick={() => act('retire')} />
+      <Button
+        label="Restore selected"
+        startIcon={<UnarchiveIcon />}
+        onClick={() => act('restore')}
+      />
     </>
   );
 }

@@ -18,12 +18,14 @@ import {
   type RaRecord,
   ReferenceInput,
   required,
+  SaveButton,
   SelectInput,
   Show,
   SimpleForm,
   SimpleFormIterator,
   TabbedShowLayout,
   TextField,
+  Toolbar,
   TopToolbar,
   useGetMany,
   useNotify,
@@ -314,7 +316,14 @@ export function TransactionEdit() {
         })),
       })}
     >
-      <SimpleForm>
+      {/* Save only: nothing is deleted. */}
+      <SimpleForm
+        toolbar={
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        }
+      >
         <TextField source="member_name" label="Member" />
         <StatusField />
         <LinesInput source="lines" />
