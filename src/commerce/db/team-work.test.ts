@@ -134,6 +134,30 @@ describe('amend, bulk moves, item import and history, team by team', () => {
     ]);
   });
 
+  test('even given EXECUTE by mistake, a team without logistics’ grants cannot amend or move', async () => {
+    const id = await newTransaction();
+    await db.admin.query(
+      'grant execute on function commerce.amend_transaction(bigint, jsonb), commerce.apply_bulk_status(jsonb) to commerce_analytics',
+    );
+    try {
+      await assert.rejects(amend('analytics', id, [{ item_id: bulb, quantity: 1 }]), {
+        code: '42501',
+        message: /may not change transactions/,
+      });
+      await assert.rejects(
+        person('analytics').query('select commerce.apply_bulk_status($1)', [
+          JSON.stringify([{ transaction_id: Number(id), from_status: 'pending' }]),
+        ]),
+        { code: '42501' },
+      );
+    } finally {
+      await db.admin.query(
+        'revoke execute on function commerce.amend_transaction(bigint, jsonb), commerce.apply_bulk_status(jsonb) from commerce_analytics',
+      );
+    }
+    assert.equal((await lines(id)).length, 2);
+  });
+
   test('a paid transaction is amended; shipped, completed and cancelled ones stay frozen', async () => {
     const paid = await newTransaction();
     await db.admin.query(`select commerce.set_transaction_status($1, 'paid')`, [paid]);
