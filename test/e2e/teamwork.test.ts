@@ -213,8 +213,15 @@ describe('the teams’ daily work in a browser', {
     );
     assert.deepEqual(stored.rows, [{ item_cost: '12.50', manufacturer_id: maker }]);
 
-    // Both retired together from the list.
+    // An imported item's history, beside its form.
     await page.locator('input[name=q]').fill('Imported');
+    await page.getByText('1-2 of 2').waitFor();
+    await page.getByRole('cell', { name: 'Imported floor lamp' }).click();
+    await page.getByRole('table', { name: 'History' }).getByText('insert').waitFor();
+    await shoot(page, 'item-history');
+    await page.goBack();
+
+    // Both retired together from the list.
     await page.getByText('1-2 of 2').waitFor();
     await page.getByRole('checkbox', { name: 'Select all' }).check();
     await page.getByRole('button', { name: 'Retire selected' }).click();
