@@ -37,7 +37,7 @@ const memberColumns = [
   'created_at',
   'updated_at',
 ];
-const itemWrites = ['item_name', 'item_cost', 'item_weight'];
+const itemWrites = ['item_name', 'item_cost', 'item_weight', 'manufacturer_id'];
 const transactionWrites = ['membership_id', 'manufacturer_id', 'transaction_status'];
 const readAll: Privileges = { SELECT: true };
 const bookkeeping: Privileges = { SELECT: true, INSERT: true, UPDATE: true, DELETE: true };
@@ -95,6 +95,16 @@ export const policy: Policy = {
       logistics,
       sales,
     ],
+    'commerce.add_item(text, numeric, numeric, bigint)': [logistics, sales],
+    'commerce.preview_item_import(jsonb)': [logistics, sales],
+    'commerce.import_items(jsonb)': [logistics, sales],
+    'commerce.retire_items(bigint[])': [logistics, sales],
+    'commerce.restore_items(bigint[])': [logistics, sales],
+    'commerce.amend_transaction(bigint, jsonb)': [logistics],
+    'commerce.next_transaction_status(text)': [logistics],
+    'commerce.preview_bulk_status(bigint[])': [logistics],
+    'commerce.apply_bulk_status(jsonb)': [logistics],
+    'commerce.record_history(text, bigint)': [logistics, analytics, sales, admin],
     'commerce.retire_item(bigint)': [logistics, sales],
     'commerce.restore_item(bigint)': [logistics, sales],
     'commerce.add_person(text, text, boolean, text)': [admin],

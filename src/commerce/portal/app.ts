@@ -12,10 +12,12 @@ import { allowOnly } from '../../platform/http/allow-list.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import { type PortalDeps, setSession } from './context.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { itemBatchRoutes } from './routes/item-batches.ts';
 import { itemRoutes } from './routes/items.ts';
 import { memberRoutes } from './routes/members.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionCookie, sessionRoutes } from './routes/session.ts';
+import { transactionBatchRoutes } from './routes/transaction-batches.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { findSession } from './sign-in.ts';
 
@@ -78,6 +80,8 @@ export async function buildPortal(deps: PortalDeps) {
   memberRoutes(app, deps);
   itemRoutes(app, deps);
   transactionRoutes(app, deps);
+  transactionBatchRoutes(app, deps);
+  itemBatchRoutes(app, deps);
   reportRoutes(app, deps);
   adminRoutes(app, deps);
   await serveUi(app, deps.webRoot);

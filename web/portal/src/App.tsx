@@ -23,10 +23,16 @@ import { dataProvider } from './dataProvider.ts';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Reports } from './pages/Reports.tsx';
 import { AuditList } from './resources/audit.tsx';
+import { ItemImport } from './resources/item-batches.tsx';
 import { ItemCreate, ItemEdit, ItemList } from './resources/items.tsx';
 import { ManufacturerList, MemberList } from './resources/members.tsx';
 import { PeopleList, PersonCreate } from './resources/people.tsx';
-import { TransactionCreate, TransactionList, TransactionShow } from './resources/transactions.tsx';
+import {
+  TransactionCreate,
+  TransactionEdit,
+  TransactionList,
+  TransactionShow,
+} from './resources/transactions.tsx';
 
 const messages = {
   ...englishMessages,
@@ -78,6 +84,7 @@ export function App() {
               list={TransactionList}
               show={TransactionShow}
               create={team === 'logistics' ? TransactionCreate : undefined}
+              edit={team === 'logistics' ? TransactionEdit : undefined}
               recordRepresentation={(r) => `#${r.transaction_id}`}
             />
           )}
@@ -112,6 +119,11 @@ export function App() {
               icon={HistoryIcon}
               list={AuditList}
             />
+          )}
+          {itemWriters.includes(team) && (
+            <CustomRoutes>
+              <Route path="/item-import" element={<ItemImport />} />
+            </CustomRoutes>
           )}
           {readers.includes(team) && (
             <CustomRoutes>

@@ -37,7 +37,7 @@ const line = z.object({
   retired: z.boolean(),
 });
 
-const detail = transaction.extend({ lines: z.array(line) });
+export const transactionDetail = transaction.extend({ lines: z.array(line) });
 const readers = ['logistics', 'analytics'] as const;
 const refusals = { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 
@@ -97,7 +97,7 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
         summary: 'One transaction with its lines',
         tags: ['transactions'],
         params: idParams,
-        response: { 200: detail, 403: errorBody, 404: errorBody },
+        response: { 200: transactionDetail, 403: errorBody, 404: errorBody },
       },
     },
     async (request) => asPerson(deps, request, (db) => getTransaction(db, request.params.id)),
@@ -111,7 +111,7 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
         summary: 'Record a transaction; the database prices the lines and computes the totals',
         tags: ['transactions'],
         body: newTransaction,
-        response: { 201: detail, ...refusals },
+        response: { 201: transactionDetail, ...refusals },
       },
     },
     async (request, reply) =>
@@ -130,7 +130,7 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
         tags: ['transactions'],
         params: idParams,
         body: z.object({ status: z.enum(transactionStatuses, { error: 'choose a status' }) }),
-        response: { 200: detail, ...refusals },
+        response: { 200: transactionDetail, ...refusals },
       },
     },
     async (request) =>

@@ -26,6 +26,8 @@ const actions = [
   'person.pii.grant',
   'person.pii.revoke',
   'bulk.load',
+  'transaction.amend',
+  'transaction.bulk_status',
 ].map((a) => ({ id: a, name: a }));
 
 const filters = [
@@ -42,7 +44,7 @@ const show = (value: unknown) =>
       : String(value);
 
 /** old → new, one line per column that changed. */
-function Changes({ record }: { record: RaRecord }) {
+export function Changes({ record }: { record: RaRecord }) {
   const before = (record.old_values ?? {}) as Record<string, unknown>;
   const after = (record.new_values ?? {}) as Record<string, unknown>;
   const columns = [...new Set([...Object.keys(before), ...Object.keys(after)])];

@@ -1,5 +1,6 @@
 import ArchiveIcon from '@mui/icons-material/Archive';
 import UnarchiveIcon from '@mui/icons-material/Unarchive';
+import { Card, CardContent, Typography } from '@mui/material';
 import {
   Button,
   Create,
@@ -25,6 +26,8 @@ import {
 } from 'react-admin';
 import { api } from '../api.ts';
 import { CsvButton, MoneyField, RetiredField, WeightField } from '../fields.tsx';
+import { History } from './history.tsx';
+import { BulkRetireButtons, ImportButton } from './item-batches.tsx';
 
 const writers = ['logistics', 'sales'];
 
@@ -84,11 +87,15 @@ export function ItemList() {
       actions={
         <TopToolbar>
           {canWrite && <CreateButton />}
+          {canWrite && <ImportButton />}
           <CsvButton />
         </TopToolbar>
       }
     >
-      <Datagrid rowClick={canWrite ? 'edit' : false} bulkActionButtons={false}>
+      <Datagrid
+        rowClick={canWrite ? 'edit' : false}
+        bulkActionButtons={canWrite ? <BulkRetireButtons /> : false}
+      >
         <TextField source="item_id" label="#" />
         <TextField source="item_name" label="Name" />
         <MoneyField source="item_cost" label="Cost" />
@@ -121,7 +128,7 @@ export const ItemCreate = () => (
 );
 
 export const ItemEdit = () => (
-  <Edit mutationMode="pessimistic" title={<ItemTitle />} redirect="list">
+  <Edit mutationMode="pessimistic" title={<ItemTitle />} redirect="list" aside={<ItemHistory />}>
     <ItemForm />
   </Edit>
 );
@@ -129,4 +136,17 @@ export const ItemEdit = () => (
 function ItemTitle() {
   const record = useRecordContext<RaRecord>();
   return <span>Item {record ? `#${record.item_id} ${record.item_name}` : ''}</span>;
+}
+
+/** The item's history beside its form: who changed what, and when. */
+function ItemHistory() {
+  const record = useRecordContext<RaRecord>();
+  return (
+    <Card sx={{ ml: 2, mt: 1, flex: '0 0 560px' }}>
+      <CardContent>
+        <Typography variant="h6">History</Typography>
+        <History table="items" id={record?.item_id} />
+      </CardContent>
+    </Card>
+  );
 }

@@ -9,6 +9,8 @@ import {
   Datagrid,
   DateField,
   DateInput,
+  Edit,
+  EditButton,
   FunctionField,
   List,
   NumberField,
@@ -16,12 +18,14 @@ import {
   type RaRecord,
   ReferenceInput,
   required,
+  SaveButton,
   SelectInput,
   Show,
   SimpleForm,
   SimpleFormIterator,
-  SimpleShowLayout,
+  TabbedShowLayout,
   TextField,
+  Toolbar,
   TopToolbar,
   useGetMany,
   useNotify,
@@ -39,6 +43,8 @@ import {
   StatusField,
   WeightField,
 } from '../fields.tsx';
+import { History } from './history.tsx';
+import { BulkMoveButton, CarrierCsvButton } from './transaction-bulk.tsx';
 
 const statuses = ['pending', 'paid', 'shipped', 'completed', 'cancelled'].map((s) => ({
   id: s,
@@ -75,11 +81,15 @@ export function TransactionList() {
       actions={
         <TopToolbar>
           {permissions === 'logistics' && <CreateButton label="Record" />}
+          {permissions === 'logistics' && <CarrierCsvButton />}
           <CsvButton />
         </TopToolbar>
       }
     >
-      <Datagrid rowClick="show" bulkActionButtons={false}>
+      <Datagrid
+        rowClick="show"
+        bulkActionButtons={permissions === 'logistics' ? <BulkMoveButton /> : false}
+      >
         <TextField source="transaction_id" label="#" />
         <DateField source="created_at" label="Created" showTime sortable={false} />
         <TextField source="member_name" label="Member" sortable={false} />
@@ -130,32 +140,54 @@ export function TransactionShow() {
       title={<TransactionTitle />}
       actions={
         <TopToolbar>
+          <AmendButton />
           <StatusButtons />
         </TopToolbar>
       }
     >
-      <SimpleShowLayout>
-        <StatusField />
-        <TextField source="member_name" label="Member" />
-        <TextField source="membership_id" label="Membership" />
-        <TextField source="manufacturer_name" label="Manufacturer" />
-        <DateField source="created_at" label="Created" showTime />
-        <DateField source="completed_at" label="Completed" showTime emptyText="—" />
-        <ArrayField source="lines" label="Items">
-          <Datagrid bulkActionButtons={false} rowClick={false}>
-            <TextField source="item_name" label="Item" />
-            <NumberField source="quantity" />
-            <MoneyField source="unit_cost" label="Unit cost" />
-            <MoneyField source="line_cost" label="Cost" />
-            <WeightField source="line_weight" label="Weight" />
-            <FunctionField label="" render={(r: RaRecord) => (r.retired ? 'retired' : '')} />
-          </Datagrid>
-        </ArrayField>
-        <MoneyField source="total_items_cost" label="Total cost" />
-        <WeightField source="total_items_weight" label="Total weight" />
-      </SimpleShowLayout>
+      <TabbedShowLayout>
+        <TabbedShowLayout.Tab label="Details">
+          <StatusField />
+          <TextField source="member_name" label="Member" />
+          <TextField source="membership_id" label="Membership" />
+          <TextField source="manufacturer_name" label="Manufacturer" />
+          <DateField source="created_at" label="Created" showTime />
+          <DateField source="completed_at" label="Completed" showTime emptyText="—" />
+          <ArrayField source="lines" label="Items">
+            <Datagrid bulkActionButtons={false} rowClick={false}>
+              <TextField source="item_name" label="Item" />
+              <NumberField source="quantity" />
+              <MoneyField source="unit_cost" label="Unit cost" />
+              <MoneyField source="line_cost" label="Cost" />
+              <WeightField source="line_weight" label="Weight" />
+              <FunctionField label="" render={(r: RaRecord) => (r.retired ? 'retired' : '')} />
+            </Datagrid>
+          </ArrayField>
+          <MoneyField source="total_items_cost" label="Total cost" />
+          <WeightField source="total_items_weight" label="Total weight" />
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="History" path="history">
+          <TransactionHistory />
+        </TabbedShowLayout.Tab>
+      </TabbedShowLayout>
     </Show>
   );
+}
+
+function TransactionHistory() {
+  const record = useRecordContext();
+  return <History table="transactions" id={record?.transaction_id} />;
+}
+
+/** Only a pending or paid transaction's lines may change; the database refuses the rest too. */
+const amendable = ['pending', 'paid'];
+
+function AmendButton() {
+  const record = useRecordContext();
+  const { permissions } = usePermissions();
+  if (!record || permissions !== 'logistics' || !amendable.includes(record.transaction_status))
+    return null;
+  return <EditButton label="Amend" />;
 }
 
 function TransactionTitle() {
@@ -164,8 +196,8 @@ function TransactionTitle() {
 }
 
 /** The totals as the person types; the stored totals are computed by the database on save. */
-function RunningTotals() {
-  const lines = (useWatch({ name: 'items' }) ?? []) as { item_id?: number; quantity?: number }[];
+function RunningTotals({ source = 'items' }: { source?: string }) {
+  const lines = (useWatch({ name: source }) ?? []) as { item_id?: number; quantity?: number }[];
   const ids = lines.map((l) => l?.item_id).filter((id): id is number => !!id);
   const { data = [] } = useGetMany('items', { ids });
   const byId = new Map(data.map((item) => [item.item_id, item]));
@@ -228,34 +260,75 @@ export function TransactionCreate() {
             fullWidth
           />
         </ReferenceInput>
-        <ArrayInput source="items" label="Items">
-          <SimpleFormIterator inline disableReordering>
-            {/* Only active items are offered: retired ones cannot be sold. */}
-            <ReferenceInput
-              source="item_id"
-              reference="items"
-              filter={{ status: 'active' }}
-              sort={{ field: 'item_name', order: 'ASC' }}
-            >
-              <AutocompleteInput
-                label="Item"
-                optionText={itemText}
-                filterToQuery={(q) => ({ q })}
-                validate={required('Pick an item')}
-                sx={{ minWidth: 360 }}
-              />
-            </ReferenceInput>
-            <NumberInput
-              source="quantity"
-              min={1}
-              step={1}
-              validate={required('Enter a quantity')}
-              sx={{ width: 120 }}
-            />
-          </SimpleFormIterator>
-        </ArrayInput>
+        <LinesInput source="items" />
         <RunningTotals />
       </SimpleForm>
     </Create>
+  );
+}
+
+/** The lines of a transaction being recorded or amended: items and their quantities. */
+function LinesInput({ source }: { source: string }) {
+  return (
+    <ArrayInput source={source} label="Items">
+      <SimpleFormIterator inline disableReordering>
+        {/* Only active items are offered: retired ones cannot be sold. */}
+        <ReferenceInput
+          source="item_id"
+          reference="items"
+          filter={{ status: 'active' }}
+          sort={{ field: 'item_name', order: 'ASC' }}
+        >
+          <AutocompleteInput
+            label="Item"
+            optionText={itemText}
+            filterToQuery={(q) => ({ q })}
+            validate={required('Pick an item')}
+            sx={{ minWidth: 360 }}
+          />
+        </ReferenceInput>
+        <NumberInput
+          source="quantity"
+          min={1}
+          step={1}
+          validate={required('Enter a quantity')}
+          sx={{ width: 120 }}
+        />
+      </SimpleFormIterator>
+    </ArrayInput>
+  );
+}
+
+/**
+ * Amends a pending or paid transaction's lines in one call: what the form holds when saved becomes
+ * its lines (added, removed, quantities changed); the database prices them and keeps the totals.
+ */
+export function TransactionEdit() {
+  return (
+    <Edit
+      mutationMode="pessimistic"
+      redirect="show"
+      title={<TransactionTitle />}
+      transform={(data: RaRecord) => ({
+        items: (data.lines ?? []).map((l: { item_id: number; quantity: number }) => ({
+          item_id: l.item_id,
+          quantity: Number(l.quantity),
+        })),
+      })}
+    >
+      {/* Save only: nothing is deleted. */}
+      <SimpleForm
+        toolbar={
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        }
+      >
+        <TextField source="member_name" label="Member" />
+        <StatusField />
+        <LinesInput source="lines" />
+        <RunningTotals source="lines" />
+      </SimpleForm>
+    </Edit>
   );
 }
