@@ -7,8 +7,8 @@
 //   and last an entry of kind "end", so a cut-off file is told from a whole one.
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { link, unlink } from 'node:fs/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { AppError } from '../platform/errors.ts';
 
@@ -25,6 +25,12 @@ export type ArchiveWriter = {
 };
 
 export async function createArchive(file: string): Promise<ArchiveWriter> {
+  if (existsSync(file))
+    throw new AppError(
+      'exists',
+      409,
+      `${file} exists: a backup never overwrites a file; choose another name.`,
+    );
   const temp = `${file}.partial`;
   const gzip = createGzip();
   const out = createWriteStream(temp, { mode: 0o600, flags: 'wx' });
@@ -45,7 +51,8 @@ export async function createArchive(file: string): Promise<ArchiveWriter> {
       await add({ kind: 'end' });
       gzip.end();
       await once(out, 'close');
-      await rename(temp, file);
+      // A link, unlike a rename, never replaces a file that appeared in the meantime.
+      await link(temp, file).finally(() => unlink(temp).catch(() => {}));
     },
     async abandon() {
       gzip.destroy();
