@@ -106,6 +106,7 @@ export async function* readArchive(file: string): AsyncGenerator<Entry> {
   } finally {
     input.destroy();
   }
+  if (!started) throw notABackup(file);
   if (!ended) throw new AppError('bad_backup', 400, `${file} is cut off: it has no end marker.`);
 }
 
