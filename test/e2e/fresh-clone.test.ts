@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -41,6 +41,7 @@ describe('a fresh clone runs the README first session', { timeout: 20 * 60_000 }
 
   before(async () => {
     clone = await mkdtemp(path.join(tmpdir(), 'tessera-clone-'));
+    await chmod(clone, 0o755); // run as root, the embedded server runs as postgres and must reach data/
     const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
     const gitDir = path.resolve(
       repo,
