@@ -68,6 +68,10 @@ export async function restore(
   }
   if (secrets.keyring !== null && storage.driver === 'fs' && !storage.masterKeys)
     await writeSecretFile(keyringFile(config), secrets.keyring);
+  else if (secrets.keyring !== null)
+    deps.out(
+      'keys: the backup has master keys, but this installation takes its keys from STORAGE_MASTER_KEYS: the restored objects open only if those are the keys they were sealed under',
+    );
   if (secrets.gatewaySecret !== null && !config.images.gatewaySecret)
     await writeSecretFile(gatewaySecretFile(config), secrets.gatewaySecret);
   deps.out(`Restored the backup of ${manifest.createdAt}.`);
