@@ -66,7 +66,11 @@ describe('a fresh clone runs the README first session', { timeout: 20 * 60_000 }
     };
   });
   after(async () => {
-    if (start && start.exitCode === null && start.pid) process.kill(-start.pid, 'SIGKILL');
+    if (start?.pid && start.exitCode === null && start.signalCode === null) {
+      try {
+        process.kill(-start.pid, 'SIGKILL');
+      } catch {} // it ended meanwhile
+    }
     await rm(clone, { recursive: true, force: true });
   });
 
@@ -136,9 +140,12 @@ describe('a fresh clone runs the README first session', { timeout: 20 * 60_000 }
     assert.equal(page.status, 200, 'the portal UI was built and is served');
 
     // Ctrl-C in terminal 1 stops everything, the database last.
-    const exited = new Promise<number | null>((resolve) => start?.once('exit', resolve));
+    const exited = new Promise<string>((resolve) =>
+      start?.once('exit', (code, signal) => resolve(signal ?? String(code))),
+    );
     process.kill(-(start.pid as number), 'SIGINT');
-    assert.equal(await exited, 0, startOutput);
+    // npm ends itself with the SIGINT it was sent, as it does in a terminal, once tessera has stopped.
+    assert.ok(['0', 'SIGINT'].includes(await exited), startOutput);
     assert.match(startOutput, /Stopped\./);
     assert.equal(existsSync(path.join(clone, 'data', 'postgres', 'postmaster.pid')), false);
   });
