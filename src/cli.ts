@@ -1,4 +1,5 @@
 // The one command. A table of subcommands; the work lives in each area's commands module.
+import { backupCommands } from './backup/commands.ts';
 import { commerceCommands, userCommands } from './commerce/commands.ts';
 import { analyticsCommands } from './images/analytics/commands.ts';
 import { imageCommands } from './images/commands.ts';
@@ -16,7 +17,7 @@ import { AppError, UsageError } from './platform/errors.ts';
 import { createLogger } from './platform/log.ts';
 import { serveCommands, startCommand } from './system.ts';
 
-const topLevel: CommandTable = { ...startCommand, ...platformCommands };
+const topLevel: CommandTable = { ...startCommand, ...platformCommands, ...backupCommands };
 
 const groups: Record<string, { summary: string; commands: CommandTable }> = {
   serve: { summary: 'run one service alone', commands: serveCommands },

@@ -9,6 +9,8 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 export const principalRoles = ['user', 'engineer', 'analyst', 'admin'] as const;
 export type PrincipalRole = (typeof principalRoles)[number];
 export type Principal = { id: string; role: PrincipalRole };
+/** A principal's name, as gateway.principals checks it: the CLI and the web sign-in take the same. */
+export const principalNamePattern = /^[A-Za-z0-9._@+-]{1,200}$/;
 
 export const principalHeader = 'x-tessera-principal';
 export const signatureHeader = 'x-tessera-signature';

@@ -10,5 +10,10 @@ import { localSecret } from '../platform/secrets.ts';
 export function gatewaySecret(config: Config): Promise<string> {
   return config.images.gatewaySecret
     ? Promise.resolve(config.images.gatewaySecret)
-    : localSecret(path.join(config.dataDir, 'gateway.secret'));
+    : localSecret(gatewaySecretFile(config));
+}
+
+/** Where the gateway's secret is kept when GATEWAY_SECRET does not give it. */
+export function gatewaySecretFile(config: Config): string {
+  return path.join(config.dataDir, 'gateway.secret');
 }

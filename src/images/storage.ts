@@ -11,7 +11,7 @@ import type { ObjectStore } from './store/object-store.ts';
 import { applyLifecycle, createS3Store } from './store/s3-store.ts';
 
 /** The embedded default keeps its master keys beside the data, readable by their owner only. */
-function keyringFile(config: Config): string {
+export function keyringFile(config: Config): string {
   return path.join(config.dataDir, 'object-master-keys.json');
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { portalWebRoot } from '../../src/commerce/portal/run.ts';
+import { portalWebRoot } from '../../src/commerce/portal/service.ts';
 import { listen } from '../../src/platform/http/listen.ts';
 import {
   browserAvailable,

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { addPrincipal } from '../../src/images/gateway/principals.ts';
+import type { Db } from '../../src/platform/db/pool.ts';
 import {
   browserAvailable,
   launchBrowser,
@@ -221,5 +223,16 @@ describe('the upload app in a browser', {
     await first.getByRole('button', { name: 'Sign in' }).click();
     await first.getByTestId('image-card').nth(1).waitFor();
     assert.equal(await first.getByTestId('image-card').count(), 2);
+  });
+
+  test('a principal added by name (tessera principals add uma) signs in with that name', async () => {
+    const name = `uma${Date.now().toString(36)}`;
+    await addPrincipal(app?.testbed.bed.db as Db, { name, role: 'user', password });
+    const page = await openApp();
+    await page.getByLabel('Email or name').fill(name);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').getByText(name).waitFor();
+    await page.close();
   });
 });

@@ -3,15 +3,28 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
+import { principalNamePattern } from '../principal.ts';
 import { callerOf, type GatewayDeps } from './app.ts';
 import { addPrincipal, createSession, endSession } from './principals.ts';
 import { SignInLocked, signIn } from './sign-in.ts';
 
 export const sessionCookie = 'tessera_gw_session';
 
+const password = z.string().min(10, 'at least 10 characters').max(1024);
+
+// A new account's name is its e-mail address; signing in takes any principal's name, so one
+// added with `tessera principals add uma` signs in as `uma` (names are compared case-blind).
 const credentials = z.object({
   email: z.string().trim().toLowerCase().email('enter an email address').max(200),
-  password: z.string().min(10, 'at least 10 characters').max(1024),
+  password,
+});
+const signInCredentials = z.object({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(principalNamePattern, 'enter your email address or name'),
+  password,
 });
 
 const strict = { rateLimit: { max: 10, timeWindow: '1 minute' } };
@@ -47,9 +60,9 @@ export function authRoutes(app: FastifyInstance, deps: GatewayDeps) {
 
   app.post(
     '/api/auth/signin',
-    { config: { open: true, ...strict }, schema: { body: credentials } },
+    { config: { open: true, ...strict }, schema: { body: signInCredentials } },
     async (request, reply) => {
-      const { email, password } = request.body as z.infer<typeof credentials>;
+      const { email, password } = request.body as z.infer<typeof signInCredentials>;
       const caller = await signIn(deps.db, deps.signIn, email, password).catch((error) => {
         if (error instanceof SignInLocked) reply.header('retry-after', String(error.retryAfter));
         throw error;

@@ -10,7 +10,12 @@ import { withDatabase } from '../../platform/db/open.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { readSecret } from '../../platform/stdin.ts';
 import { schemas } from '../../schemas.ts';
-import { type PrincipalRole, principalKey, principalRoles } from '../principal.ts';
+import {
+  type PrincipalRole,
+  principalKey,
+  principalNamePattern,
+  principalRoles,
+} from '../principal.ts';
 import { gatewaySecret } from '../shared-secret.ts';
 import {
   addPrincipal,
@@ -35,6 +40,10 @@ export const principalCommands: CommandTable = {
     },
     async run(input, ctx) {
       const name = positional(input, 0, 'the name', this.usage);
+      if (!principalNamePattern.test(name))
+        throw new UsageError(
+          `"${name}" is not a principal name: 1 to 200 letters, digits and . _ @ + - (an e-mail address works)`,
+        );
       const role = stringOption(input, 'role');
       if (!role || !(principalRoles as readonly string[]).includes(role))
         throw new UsageError(`--role must be one of ${roleList}\nusage: ${this.usage}`);

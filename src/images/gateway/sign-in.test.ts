@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { tesseraAsync } from '../../../test/helpers/cli.ts';
 import { createGatewayTestbed, type GatewayTestbed } from '../../../test/helpers/gateway.ts';
 import { buildGateway } from './app.ts';
 
@@ -105,5 +106,23 @@ describe('gateway sign-in, limited per account', () => {
     const unknown = await answers('nobody@example.com', password);
     assert.deepEqual(unknown, known);
     assert.equal(known.filter((a) => a.startsWith('429 sign_in_locked')).length, 2);
+  });
+
+  test('a principal added with the CLI by a plain name signs in with that name', async () => {
+    const added = await tesseraAsync(
+      ['principals', 'add', 'uma', '--role', 'user', '--password-stdin'],
+      { databaseUrl: t.bed.database.url, input: `${password}\n` },
+    );
+    assert.equal(added.status, 0, added.stderr);
+    const signedIn = await signIn('Uma', password);
+    assert.equal(signedIn.statusCode, 200, signedIn.body);
+    assert.equal(signedIn.json().name, 'uma');
+    const refused = await tesseraAsync(['principals', 'add', 'uma smith', '--role', 'user'], {
+      databaseUrl: t.bed.database.url,
+    });
+    assert.equal(refused.status, 2, 'a name the sign-in would not take is refused up front');
+    assert.match(refused.stderr, /not a principal name: 1 to 200 letters, digits and \. _ @ \+ -/);
+    const odd = await signIn('uma smith', password);
+    assert.equal(odd.statusCode, 400, 'what no principal can be named is a bad request');
   });
 });

@@ -76,10 +76,10 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         </div>
         <form onSubmit={submit} noValidate>
           <Field
-            label="Email"
+            label={signingUp ? 'Email' : 'Email or name'}
             name="email"
-            type="email"
-            autoComplete="email"
+            type={signingUp ? 'email' : 'text'}
+            autoComplete={signingUp ? 'email' : 'username'}
             value={email}
             onChange={setEmail}
             error={fields.email}
@@ -149,7 +149,11 @@ function Field(props: {
 /** The checks the gateway makes too, so the common mistakes are named before a round trip. */
 function check(mode: Mode, email: string, password: string): Record<string, string> {
   const problems: Record<string, string> = {};
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) problems.email = 'Enter an email address.';
+  if (mode === 'signup' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()))
+    problems.email = 'Enter an email address.';
+  // Principals added with the CLI sign in with their name (`tessera principals add uma`).
+  if (mode === 'signin' && !/^[A-Za-z0-9._@+-]{1,200}$/.test(email.trim()))
+    problems.email = 'Enter your email address or name.';
   if (!password) problems.password = 'Enter your password.';
   else if (mode === 'signup' && password.length < 10)
     problems.password = 'Use at least 10 characters.';

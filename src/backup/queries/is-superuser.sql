@@ -1,0 +1,1 @@
+select rolsuper as superuser from pg_roles where rolname = current_user;
