@@ -83,6 +83,9 @@ export const policy: Policy = {
     'commerce.memberships_public': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_members_by_spending': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_items_by_quantity': { [logistics]: readAll, [analytics]: readAll },
+    // The views' kept sums: read through the views (security_invoker), written by triggers only.
+    'commerce.member_spending': { [logistics]: readAll, [analytics]: readAll },
+    'commerce.item_sales': { [logistics]: readAll, [analytics]: readAll },
     'tessera.migrations': {},
   },
   /** Functions (by signature) and the roles that may execute them; no one else may, PUBLIC included. */
