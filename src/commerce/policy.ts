@@ -92,6 +92,8 @@ export const policy: Policy = {
   functions: {
     'commerce.record_transaction(text, bigint, jsonb)': [logistics],
     'commerce.set_transaction_status(bigint, text)': [logistics],
+    'commerce.estimate_transactions(text, text, timestamp with time zone, timestamp with time zone)':
+      [logistics, analytics],
     'commerce.check_item_fields(text, numeric, numeric)': [logistics, sales],
     'commerce.add_item(text, numeric, numeric)': [logistics, sales],
     'commerce.update_item(bigint, text, numeric, numeric, timestamp with time zone)': [
