@@ -26,7 +26,7 @@ import {
   teams,
 } from './people.ts';
 import { seedDemo } from './seed-demo.ts';
-import { verifyPolicy } from './verify.ts';
+import { verifyKeptTotals, verifyPolicy } from './verify.ts';
 
 export const commerceCommands: CommandTable = {
   migrate: {
@@ -75,17 +75,25 @@ export const commerceCommands: CommandTable = {
     },
   },
   verify: {
-    summary: 'compare the live grants with the declared policy; exit 1 on any difference',
+    summary:
+      "compare the live grants with the declared policy, and the analyst views' kept sums with the transactions; exit 1 on any difference",
     usage: 'tessera db verify',
     async run(_input, ctx) {
-      const differences = await withDatabase(ctx, schemas, (db) => verifyPolicy(db));
-      if (differences.length === 0) {
-        ctx.out('The live grants match the policy.');
-        return 0;
+      const { differences, drift } = await withDatabase(ctx, schemas, async (db) => ({
+        differences: await verifyPolicy(db),
+        drift: await verifyKeptTotals(db),
+      }));
+      if (differences.length === 0) ctx.out('The live grants match the policy.');
+      else {
+        ctx.out(`${differences.length} difference(s) from the policy:`);
+        for (const d of differences) ctx.out(`  ${d.kind.padEnd(10)} ${d.description}`);
       }
-      ctx.out(`${differences.length} difference(s) from the policy:`);
-      for (const d of differences) ctx.out(`  ${d.kind.padEnd(10)} ${d.description}`);
-      return 1;
+      if (drift.length === 0) ctx.out("The analyst views' kept sums match the transactions.");
+      else {
+        ctx.out(`${drift.length} kept sum(s) drifted from the transactions:`);
+        for (const d of drift) ctx.out(`  ${d.kind.padEnd(10)} ${d.description}`);
+      }
+      return differences.length === 0 && drift.length === 0 ? 0 : 1;
     },
   },
   access: {

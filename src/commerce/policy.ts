@@ -83,12 +83,17 @@ export const policy: Policy = {
     'commerce.memberships_public': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_members_by_spending': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_items_by_quantity': { [logistics]: readAll, [analytics]: readAll },
+    // The views' kept sums: read through the views (security_invoker), written by triggers only.
+    'commerce.member_spending': { [logistics]: readAll, [analytics]: readAll },
+    'commerce.item_sales': { [logistics]: readAll, [analytics]: readAll },
     'tessera.migrations': {},
   },
   /** Functions (by signature) and the roles that may execute them; no one else may, PUBLIC included. */
   functions: {
     'commerce.record_transaction(text, bigint, jsonb)': [logistics],
     'commerce.set_transaction_status(bigint, text)': [logistics],
+    'commerce.estimate_transactions(text, text, timestamp with time zone, timestamp with time zone)':
+      [logistics, analytics],
     'commerce.check_item_fields(text, numeric, numeric)': [logistics, sales],
     'commerce.add_item(text, numeric, numeric)': [logistics, sales],
     'commerce.update_item(bigint, text, numeric, numeric, timestamp with time zone)': [

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { type Connection, connect } from '../platform/db/pool.ts';
 import { type SeedReport, seedDemo } from './seed-demo.ts';
-import { verifyPolicy } from './verify.ts';
+import { verifyKeptTotals, verifyPolicy } from './verify.ts';
 
 describe('seed-demo', () => {
   let db: TestDatabase;
@@ -179,6 +179,17 @@ describe('seed-demo', () => {
                          group by transaction_id) l using (transaction_id)
                    where t.total_items_cost <> l.cost`),
       0,
+    );
+  });
+
+  test("the analyst views' kept sums count the loaded completed transactions, as the triggers would", async () => {
+    assert.deepEqual(await verifyKeptTotals(db.admin), []);
+    const kept = await db.admin.query<{ n: number }>(
+      'select sum(completed_transactions)::integer as n from commerce.member_spending',
+    );
+    assert.equal(
+      kept.rows[0]?.n,
+      await count("select 1 from commerce.transactions where transaction_status = 'completed'"),
     );
   });
 

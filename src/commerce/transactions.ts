@@ -1,7 +1,15 @@
 import type { Db } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import { AppError } from '../platform/errors.ts';
-import { type ListQuery, limitOffset, type Page, toPage } from './listing.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  exactCountLimit,
+  type KeysetPage,
+  type ListQuery,
+  limitOffset,
+  toPage,
+} from './listing.ts';
 
 export const transactionStatuses = [
   'pending',
@@ -60,24 +68,69 @@ export type TransactionFilter = {
   to?: string | undefined;
 };
 
+type TransactionSort = (typeof transactionSorts)[number];
+
+/**
+ * A page of transactions, read from an index in the sort's order: after `query.after` (keyset, the
+ * cursor the page before gave), else skipping to `query.page`. The total is exact while counting is
+ * cheap (up to exactCountLimit rows) and the planner's estimate past that; `counted: false` skips
+ * it (CSV exports). One query, one round trip.
+ */
 export async function listTransactions(
   db: Db,
-  query: ListQuery<(typeof transactionSorts)[number]>,
+  query: ListQuery<TransactionSort>,
   filter: TransactionFilter,
-): Promise<Page<Transaction>> {
-  const result = await db.query<Transaction & { total: number }>(
-    sql(import.meta.url, 'db/queries/list-transactions.sql'),
-    [
-      filter.status ?? null,
-      filter.membership_id ?? null,
-      filter.from ?? null,
-      filter.to ?? null,
-      query.sort,
-      query.order,
-      ...limitOffset(query),
-    ],
-  );
-  return toPage(result.rows);
+  options: { counted?: boolean } = {},
+): Promise<KeysetPage<Transaction>> {
+  const cursor = query.after ? decodeCursor(query.after, query.sort, query.order) : null;
+  const [limit, offset] = cursor ? [query.perPage, 0] : limitOffset(query);
+  const numericSort = query.sort === 'total_items_cost' || query.sort === 'total_items_weight';
+  const counted = options.counted !== false;
+  const result = await db.query<Listed>(sql(import.meta.url, 'db/queries/list-transactions.sql'), [
+    filter.status ?? null,
+    filter.membership_id ?? null,
+    filter.from ?? null,
+    filter.to ?? null,
+    query.sort,
+    query.order,
+    limit,
+    offset,
+    cursor?.key ?? null,
+    cursor && numericSort ? String(cursor.value) : null,
+    cursor && !numericSort ? String(cursor.value) : null,
+    counted,
+    exactCountLimit,
+  ]);
+  const data: Transaction[] = [];
+  for (const { total_estimate: _e, total_counted: _c, ...row } of result.rows) {
+    if (row.transaction_id !== null) data.push(row as Transaction);
+  }
+  const last = data.at(-1);
+  const next_cursor =
+    last && data.length === limit
+      ? encodeCursor({
+          sort: query.sort,
+          order: query.order,
+          value: last[query.sort],
+          key: last.transaction_id,
+        })
+      : null;
+  return { data, ...totalOf(result.rows[0], counted ? null : data.length), next_cursor };
+}
+
+type Listed = Nullable<Transaction> & {
+  total_estimate: number | null;
+  total_counted: number | null;
+};
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+function totalOf(row: Listed | undefined, uncounted: number | null) {
+  if (uncounted !== null) return { total: uncounted, total_is_estimate: false };
+  const counted = row?.total_counted ?? null;
+  if (counted !== null && counted <= exactCountLimit)
+    return { total: counted, total_is_estimate: false };
+  const estimate = Math.max(row?.total_estimate ?? 0, counted ?? 0);
+  return { total: estimate, total_is_estimate: true };
 }
 
 export async function getTransaction(

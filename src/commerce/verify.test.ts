@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tessera } from '../../test/helpers/cli.ts';
+import {
+  insertItem,
+  insertManufacturer,
+  insertMember,
+  recordTransaction,
+} from '../../test/helpers/commerce-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { startPrivateServer } from '../../test/helpers/private-server.ts';
 import { addPerson } from './people.ts';
-import { verifyPolicy } from './verify.ts';
+import { verifyKeptTotals, verifyPolicy } from './verify.ts';
 
 describe('db verify', () => {
   let db: TestDatabase;
@@ -53,6 +59,53 @@ describe('db verify', () => {
       await db.admin.query('grant select on commerce.manufacturers to commerce_sales');
     }
     assert.deepEqual(await verifyPolicy(db.admin), []);
+  });
+
+  test("reports the analyst views' kept sums drifting from the transactions", async () => {
+    const member = (await insertMember(db.admin)).membership_id;
+    const item = await insertItem(db.admin, { cost: '7.00' });
+    const id = await recordTransaction(db.admin, member, await insertManufacturer(db.admin), [
+      { item_id: item, quantity: 3 },
+    ]);
+    for (const status of ['paid', 'shipped', 'completed']) {
+      await db.admin.query('select commerce.set_transaction_status($1, $2)', [id, status]);
+    }
+    assert.deepEqual(await verifyKeptTotals(db.admin), []);
+    assert.match(tessera(['db', 'verify'], { databaseUrl: db.url }).stdout, /kept sums match/);
+
+    // A superuser (no team may) writing the kept rows by hand, around the triggers.
+    await db.admin.query(
+      'update commerce.member_spending set total_spent = total_spent + 1 where membership_id = $1',
+      [member],
+    );
+    await db.admin.query('delete from commerce.item_sales where item_id = $1', [item]);
+    try {
+      assert.deepEqual(await verifyKeptTotals(db.admin), [
+        {
+          kind: 'drift',
+          description: `item ${item}: kept 0 units in 0 purchases; the transactions say 3 in 1`,
+        },
+        {
+          kind: 'drift',
+          description: `member ${member}: kept 1 completed transactions, 22.00 spent; the transactions say 1, 21.00`,
+        },
+      ]);
+      const cli = tessera(['db', 'verify'], { databaseUrl: db.url });
+      assert.equal(cli.status, 1);
+      assert.match(cli.stdout, /The live grants match the policy/);
+      assert.match(cli.stdout, /2 kept sum\(s\) drifted from the transactions/);
+      assert.match(cli.stdout, new RegExp(`drift +member ${member}: kept 1 completed`));
+    } finally {
+      await db.admin.query(
+        'update commerce.member_spending set total_spent = total_spent - 1 where membership_id = $1',
+        [member],
+      );
+      await db.admin.query(
+        'insert into commerce.item_sales (item_id, units_bought, times_bought) values ($1, 3, 1)',
+        [item],
+      );
+    }
+    assert.deepEqual(await verifyKeptTotals(db.admin), []);
   });
 });
 

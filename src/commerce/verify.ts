@@ -2,7 +2,10 @@ import type { Db } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import { groupRoles, type Policy, policy, roles, teamRoles } from './policy.ts';
 
-export type Difference = { kind: 'unexpected' | 'missing' | 'role'; description: string };
+export type Difference = {
+  kind: 'unexpected' | 'missing' | 'role' | 'drift';
+  description: string;
+};
 
 type Grant = {
   kind: string;
@@ -69,4 +72,16 @@ export function expectedGrants(declared: Policy): Grant[] {
 function describe(grant: Grant): string {
   const target = grant.column ? `${grant.object} (${grant.column})` : grant.object;
   return `${grant.privilege} on ${grant.kind} ${target} to ${grant.grantee}`;
+}
+
+/**
+ * Recomputes the sums the analyst views read (kept by triggers, migration 0007) from the base
+ * tables; each disagreement is a 'drift'. Reads every completed transaction, so it needs a role
+ * that reads the commerce tables (the owner, as `tessera db verify` connects).
+ */
+export async function verifyKeptTotals(db: Db): Promise<Difference[]> {
+  const drift = await db.query<{ description: string }>(
+    sql(import.meta.url, 'db/queries/kept-totals-drift.sql'),
+  );
+  return drift.rows.map((row) => ({ kind: 'drift', description: row.description }));
 }

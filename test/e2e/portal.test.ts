@@ -97,6 +97,31 @@ describe('the portal in a browser', {
     assert.deepEqual(stored.rows, [{ total_items_cost: '73.50', transaction_status: 'completed' }]);
   });
 
+  test('logistics pages on through transactions: the next page is asked for by key', async () => {
+    const page = await session('logistics');
+    await page.getByRole('menuitem', { name: 'Transactions' }).click();
+    await page
+      .getByText(/of 3,?00\d/)
+      .first()
+      .waitFor();
+    const next = page.waitForResponse((r) => /\/api\/transactions\?.*page=2/.test(r.url()));
+    await page.getByRole('button', { name: 'Go to next page' }).click();
+    const answer = await next;
+    const url = new URL(answer.url());
+    assert.ok(url.searchParams.get('after'), `page 2 asked by key: ${url.search}`);
+    const perPage = Number(url.searchParams.get('per_page'));
+    const expected = await db.admin.query<{ id: number }>(
+      'select transaction_id as id from commerce.transactions order by transaction_id desc limit $1 offset $1',
+      [perPage],
+    );
+    const body = (await answer.json()) as { data: { transaction_id: number }[] };
+    assert.deepEqual(
+      body.data.map((r) => r.transaction_id),
+      expected.rows.map((r) => r.id),
+    );
+    await page.getByRole('cell', { name: String(expected.rows[0]?.id), exact: true }).waitFor();
+  });
+
   test('sales adds an item and retires it, and cannot reach transactions', async () => {
     const page = await session('sales');
     await page.getByRole('menuitem', { name: 'Items' }).click();

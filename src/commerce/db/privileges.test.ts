@@ -194,6 +194,31 @@ const cases: Case[] = [
     sql: 'select * from commerce.top_items_by_quantity',
     allowed: [L, A],
   },
+  // the sums the reports read are kept by triggers: readable with the reports, writable by no team
+  {
+    name: 'read kept member spending',
+    sql: 'select * from commerce.member_spending',
+    allowed: [L, A],
+  },
+  { name: 'read kept item sales', sql: 'select * from commerce.item_sales', allowed: [L, A] },
+  {
+    name: 'write kept member spending',
+    sql: 'update commerce.member_spending set total_spent = total_spent + 1',
+    allowed: [],
+  },
+  {
+    name: 'add kept member spending',
+    sql: 'insert into commerce.member_spending (membership_id, completed_transactions, total_spent) values ($1, 1, 1)',
+    params: (i) => [i.member],
+    allowed: [],
+  },
+  {
+    name: 'write kept item sales',
+    sql: 'update commerce.item_sales set units_bought = units_bought + 1',
+    allowed: [],
+  },
+  { name: 'delete kept item sales', sql: 'delete from commerce.item_sales', allowed: [] },
+  { name: 'truncate kept member spending', sql: 'truncate commerce.member_spending', allowed: [] },
   // the audit log and people are the administrators'
   { name: 'read the audit log', sql: 'select * from commerce.audit_log', allowed: [] },
   {

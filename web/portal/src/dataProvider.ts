@@ -3,13 +3,14 @@
 import type { DataProvider, GetListParams, RaRecord } from 'react-admin';
 import { api, query } from './api.ts';
 
-type Resource = { path: string; key: string; sorts?: string[]; paged?: boolean };
+/** `keyset`: the list answers each page with a cursor for the next (next_cursor), see getList. */
+type Resource = { path: string; key: string; sorts?: string[]; paged?: boolean; keyset?: boolean };
 
 export const resources: Record<string, Resource> = {
   memberships: { path: '/api/memberships', key: 'membership_id' },
   manufacturers: { path: '/api/manufacturers', key: 'manufacturer_id' },
   items: { path: '/api/items', key: 'item_id' },
-  transactions: { path: '/api/transactions', key: 'transaction_id' },
+  transactions: { path: '/api/transactions', key: 'transaction_id', keyset: true },
   people: { path: '/api/people', key: 'login', paged: false },
   audit: { path: '/api/audit', key: 'audit_id' },
 };
@@ -41,17 +42,38 @@ export function listQuery(
   });
 }
 
+type ListPage = { data: Record<string, unknown>[]; total: number; next_cursor?: string | null };
+
+// Keyset paging: each page of a keyset list comes with the cursor of the page after it, kept here
+// by list (resource, filters, sort, page size) and page number. Asking for that page with it reads
+// on from where the last one stopped in the index; a page jumped to without one goes by number.
+const cursors = new Map<string, string>();
+const maxCursors = 1_000;
+
+function cursorKey(name: string, params: GetListParams, page: number): string {
+  const { filter, sort, pagination } = params;
+  return JSON.stringify([name, filter, sort, pagination?.perPage, page]);
+}
+
+function rememberCursor(key: string, cursor: string | null | undefined): void {
+  if (!cursor) return;
+  if (cursors.size >= maxCursors) cursors.clear();
+  cursors.set(key, cursor);
+}
+
 export const dataProvider: DataProvider = {
   async getList(name, params) {
-    const { path, key, paged } = resourceOf(name);
+    const { path, key, paged, keyset } = resourceOf(name);
     if (paged === false) {
       const { data } = await api<{ data: Record<string, unknown>[] }>('GET', path);
       return { data: data.map(withId(key)), total: data.length } as never;
     }
-    const page = await api<{ data: Record<string, unknown>[]; total: number }>(
-      'GET',
-      `${path}${listQuery(name, params)}`,
-    );
+    const pageNumber = params.pagination?.page ?? 1;
+    const after = keyset ? cursors.get(cursorKey(name, params, pageNumber)) : undefined;
+    const search = listQuery(name, params);
+    const cursor = after ? `${search ? '&' : '?'}after=${encodeURIComponent(after)}` : '';
+    const page = await api<ListPage>('GET', `${path}${search}${cursor}`);
+    if (keyset) rememberCursor(cursorKey(name, params, pageNumber + 1), page.next_cursor);
     return { data: page.data.map(withId(key)), total: page.total } as never;
   },
   async getOne(name, { id }) {

@@ -271,3 +271,27 @@ end
 $$;
 revoke all on function commerce.apply_bulk_status(jsonb) from public;
 grant execute on function commerce.apply_bulk_status(jsonb) to commerce_logistics;
+
+-- How many transactions the planner expects to match the transaction list's filters, from its
+-- statistics, reading no row: the list's total past what is cheap to count. EXPLAIN with the
+-- filters bound as parameters (never spliced into the text), as the list itself is planned.
+create or replace function commerce.estimate_transactions(
+  p_status text, p_membership_id text, p_from timestamptz, p_to timestamptz
+) returns bigint
+-- Volatile, as PostgreSQL requires of a function that runs EXPLAIN; it writes nothing.
+language plpgsql security invoker set search_path = pg_catalog, pg_temp as $$
+declare
+  plan json;
+begin
+  execute 'explain (format json) select 1 from commerce.transactions t
+           where ($1::text is null or t.transaction_status = $1)
+             and ($2::text is null or t.membership_id = $2)
+             and ($3::timestamptz is null or t.created_at >= $3)
+             and ($4::timestamptz is null or t.created_at < $4)'
+    into plan using p_status, p_membership_id, p_from, p_to;
+  return round((plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric);
+end
+$$;
+revoke all on function commerce.estimate_transactions(text, text, timestamptz, timestamptz) from public;
+grant execute on function commerce.estimate_transactions(text, text, timestamptz, timestamptz)
+  to commerce_logistics, commerce_analytics;

@@ -3,7 +3,8 @@
 -- so it writes exactly what the triggers would have: each line's unit cost and weight copied from
 -- its item, each transaction's totals the sums over its lines, completed_at set exactly when
 -- completed, only existing members, makers and items, never a retired item, every transaction with
--- at least one line and no item twice in one transaction.
+-- at least one line and no item twice in one transaction; the completed ones are added to the kept
+-- member and item sums, as the triggers of migration 0007 would.
 -- Members and items are ranked in a scrambled but stable order (by a hash), the same in every
 -- batch and run, so the favourites stay the favourites and are not simply the first by name.
 with
@@ -65,6 +66,10 @@ lines as materialized (
   cross join lateral generate_series(0, t.line_count - 1) j
   join items i on i.n = (t.first_item + j * t.stride) % t.item_count
 ),
+totals as materialized (
+  select transaction_id, sum(unit_cost * quantity) as cost, sum(unit_weight * quantity) as weight
+  from lines group by transaction_id
+),
 inserted_lines as (
   insert into commerce.transacted_items
     (transaction_id, item_id, quantity, unit_cost, unit_weight, created_at, updated_at)
@@ -79,13 +84,33 @@ inserted_transactions as (
   select t.transaction_id, m.membership_id, k.manufacturer_id, l.cost, l.weight,
          t.status, t.completed_at, t.created_at, t.updated_at
   from timed t
-  join (
-    select transaction_id, sum(unit_cost * quantity) as cost, sum(unit_weight * quantity) as weight
-    from lines group by transaction_id
-  ) l on l.transaction_id = t.transaction_id
+  join totals l on l.transaction_id = t.transaction_id
   join members m on m.n = t.member_n
   join makers k on k.n = t.maker_n
   returning transaction_id
+),
+kept_members as (
+  insert into commerce.member_spending as s (membership_id, completed_transactions, total_spent)
+  select m.membership_id, count(*), sum(l.cost)
+  from timed t
+  join totals l on l.transaction_id = t.transaction_id
+  join members m on m.n = t.member_n
+  where t.status = 'completed'
+  group by m.membership_id
+  on conflict (membership_id) do update
+    set completed_transactions = s.completed_transactions + excluded.completed_transactions,
+        total_spent = s.total_spent + excluded.total_spent
+),
+kept_items as (
+  insert into commerce.item_sales as s (item_id, units_bought, times_bought)
+  select l.item_id, sum(l.quantity), count(*)
+  from lines l
+  join timed t on t.transaction_id = l.transaction_id
+  where t.status = 'completed'
+  group by l.item_id
+  on conflict (item_id) do update
+    set units_bought = s.units_bought + excluded.units_bought,
+        times_bought = s.times_bought + excluded.times_bought
 )
 select (select count(*) from inserted_transactions)::integer as transactions,
        (select count(*) from inserted_lines)::integer as lines,

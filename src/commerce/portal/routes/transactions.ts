@@ -72,18 +72,42 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
           membership_id: z.string().trim().min(1).optional(),
           from: z.iso.date().optional().describe('created on or after (YYYY-MM-DD)'),
           to: z.iso.date().optional().describe('created on or before (YYYY-MM-DD)'),
+          after: z
+            .string()
+            .max(2_000)
+            .optional()
+            .describe(
+              'next_cursor of the page before, for the same sort: the page after it, read by key; page aside',
+            ),
         }),
-        response: { 200: pageOf(transaction), 403: errorBody },
+        response: {
+          200: pageOf(transaction).extend({
+            total_is_estimate: z
+              .boolean()
+              .describe("true past 10,000 matching rows: total is then the planner's estimate"),
+            next_cursor: z
+              .string()
+              .nullable()
+              .describe('pass as after for the next page; null on the last'),
+          }),
+          400: errorBody,
+          403: errorBody,
+        },
       },
     },
     async (request, reply) => {
       const { csv, query } = toListQuery(request.query);
-      const { status, membership_id, from, to } = request.query;
+      const { status, membership_id, from, to, after } = request.query;
       const until = to
         ? new Date(Date.parse(to) + 86_400_000).toISOString().slice(0, 10)
         : undefined;
       const page = await asPerson(deps, request, (db) =>
-        listTransactions(db, query, { status, membership_id, from, to: until }),
+        listTransactions(
+          db,
+          { ...query, after: csv ? undefined : after },
+          { status, membership_id, from, to: until },
+          { counted: !csv },
+        ),
       );
       return csv ? sendCsv(reply, 'transactions', page.data) : page;
     },
