@@ -14,9 +14,6 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { addPerson } from '../src/commerce/people.ts';
-import { buildPortal } from '../src/commerce/portal/app.ts';
-import type { PortalDeps } from '../src/commerce/portal/context.ts';
-import { portalService } from '../src/commerce/portal/service.ts';
 import { seedDemo } from '../src/commerce/seed-demo.ts';
 import {
   type Connection,
@@ -34,7 +31,7 @@ import { formatMs, formatPercent } from './lib/format.ts';
 import { parseOptions } from './lib/options.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { serveInThread, startServerThread } from './lib/server-thread.ts';
-import { serveService } from './lib/services.ts';
+import { apiOnlyPortal, serveService } from './lib/services.ts';
 import { type LatencyFigures, latencyFigures, medians } from './lib/stats.ts';
 import { latencyRatios, ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
@@ -67,11 +64,7 @@ else await portalThread(workerData as PortalThreadData);
 async function portalThread(data: PortalThreadData): Promise<void> {
   await serveInThread(async (cleanup) => {
     // Without the built UI: the bench calls the API only.
-    const portal = {
-      ...portalService,
-      build: (deps: PortalDeps) => buildPortal({ ...deps, webRoot: undefined }),
-    };
-    return (await serveService(portal, data.env, cleanup)).url;
+    return (await serveService(apiOnlyPortal, data.env, cleanup)).url;
   });
 }
 

@@ -2,21 +2,12 @@
 // person, beside the list's query as it was before it paged by key (count(*) over () and CASE
 // sorts), on the same database. Part of bench/analyst-views.ts, which seeds the rows.
 import { addPerson } from '../../src/commerce/people.ts';
-import { buildPortal } from '../../src/commerce/portal/app.ts';
-import { defaultSessionSettings } from '../../src/commerce/portal/sign-in.ts';
-import {
-  type Connection,
-  createPool,
-  quoteLiteral,
-  withCredentials,
-} from '../../src/platform/db/pool.ts';
+import { type Connection, quoteLiteral, withCredentials } from '../../src/platform/db/pool.ts';
 import { generatePassword, scramVerifier } from '../../src/platform/db/scram.ts';
-import { listen } from '../../src/platform/http/listen.ts';
-import { createLogger } from '../../src/platform/log.ts';
-import { freePort } from '../../test/helpers/ports.ts';
 import type { Cleanup } from './cleanup.ts';
 import { formatMs, formatRatio } from './format.ts';
 import { figuresOf, runRounds } from './rounds.ts';
+import { apiOnlyPortal, serveService } from './services.ts';
 import { median } from './stats.ts';
 import { table } from './table.ts';
 
@@ -122,18 +113,16 @@ export async function benchmarkTransactionList(
   await db.query(
     `alter role commerce_portal password ${quoteLiteral(scramVerifier(portalPassword))}`,
   );
-  const pool = createPool(withCredentials(url, 'commerce_portal', portalPassword), { max: 4 });
-  cleanup.push(() => pool.end());
-  const app = await buildPortal({
-    pool,
-    databaseUrl: withCredentials(url, 'commerce_portal', portalPassword),
-    log: createLogger('silent'),
-    allowCidrs: ['127.0.0.1/32', '::1/128'],
-    trustProxy: [],
-    sessions: defaultSessionSettings,
-  });
-  cleanup.push(() => app.close());
-  const base = await listen(app, { host: '127.0.0.1', port: await freePort() });
+  // The portal as `tessera serve portal` composes it, given the authenticator's URL; no built UI.
+  const { url: base } = await serveService(
+    apiOnlyPortal,
+    {
+      DATABASE_URL: url,
+      PORTAL_DATABASE_URL: withCredentials(url, 'commerce_portal', portalPassword),
+      PORTAL_POOL_SIZE: '4',
+    },
+    cleanup,
+  );
   const cookie = await signIn(base, login, password);
   const get = async (search: string, path = '/api/transactions'): Promise<ListAnswer> => {
     const response = await fetch(`${base}${path}?per_page=${perPage}&${search}`, {
