@@ -74,6 +74,9 @@ const environment = z
     PORTAL_ALLOW_CIDRS: cidrList.default(['127.0.0.1/32', '::1/128']),
     TRUST_PROXY: cidrList.default([]),
     PORTAL_DATABASE_URL: postgresUrl.optional(),
+    SQL_STATEMENT_TIMEOUT: duration.default(30_000),
+    SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    SQL_IDLE_TIMEOUT: duration.default(15 * 60_000),
     STORAGE: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).optional(),
     STORAGE_MASTER_KEYS: z.string().min(1).optional(),
@@ -183,6 +186,8 @@ export type Config = Readonly<{
     trustProxy: readonly string[];
     /** The authenticator's own URL; without it the portal sets up the authenticator itself. */
     databaseUrl: string | undefined;
+    /** The query workspace: each statement's time limit and row cap, and its idle close (ms). */
+    sql: Readonly<{ statementTimeout: number; rowLimit: number; idle: number }>;
   }>;
   images: Readonly<{
     storage: Readonly<
@@ -291,6 +296,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       allowCidrs: e.PORTAL_ALLOW_CIDRS,
       trustProxy: e.TRUST_PROXY,
       databaseUrl: e.PORTAL_DATABASE_URL,
+      sql: {
+        statementTimeout: e.SQL_STATEMENT_TIMEOUT,
+        rowLimit: e.SQL_ROW_LIMIT,
+        idle: e.SQL_IDLE_TIMEOUT,
+      },
     },
     images: {
       storage:
@@ -362,6 +372,7 @@ export function describeConfig(config: Config): Record<string, string> {
       ? redactUrl(config.database.url)
       : `embedded PostgreSQL in ${config.database.embedded.dataDir} on 127.0.0.1:${config.database.embedded.port}`,
     portal: `http://${config.portal.host}:${config.portal.port}, open to ${config.portal.allowCidrs.join(', ')}`,
+    'portal query workspace': `${formatDuration(config.portal.sql.statementTimeout)} per statement, ${config.portal.sql.rowLimit} rows shown, closed after ${formatDuration(config.portal.sql.idle)} idle`,
     'portal trusts X-Forwarded-For from': config.portal.trustProxy.join(', ') || 'nobody',
     'portal database role': config.portal.databaseUrl
       ? redactUrl(config.portal.databaseUrl)

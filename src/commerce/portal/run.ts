@@ -30,6 +30,7 @@ export async function runPortal(
     allowCidrs: config.portal.allowCidrs,
     trustProxy: config.portal.trustProxy,
     sessions: defaultSessionSettings,
+    workspace: config.portal.sql,
     webRoot: portalWebRoot,
   });
   try {
