@@ -41,6 +41,7 @@ export async function runImageApi(
     gatewaySecret: await gatewaySecret(config),
     directUploads: config.images.directUploads,
     resizePresets: config.images.resizePresets,
+    databaseUrl,
   });
   const sweeping = async () => {
     try {

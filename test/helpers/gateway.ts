@@ -26,7 +26,12 @@ export async function createGatewayTestbed(
   moreUpstreams: Upstream[] = [],
 ): Promise<GatewayTestbed> {
   const bed = await createImageTestbed({ limits: { maxBytes: 4 * 1024 * 1024 } });
-  const imageApi = await buildImageApi({ ...bed, gatewaySecret, ...imageApiOverrides });
+  const imageApi = await buildImageApi({
+    ...bed,
+    databaseUrl: bed.database.url,
+    gatewaySecret,
+    ...imageApiOverrides,
+  });
   const imageApiUrl = await listen(imageApi, { host: '127.0.0.1', port: 0 });
   const gatewayDeps: GatewayDeps = {
     db: bed.db,

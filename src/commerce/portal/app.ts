@@ -10,8 +10,11 @@ import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider
 import { AppError } from '../../platform/errors.ts';
 import { allowOnly } from '../../platform/http/allow-list.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
-import { StatementError } from '../workspace/run.ts';
-import { createWorkspaces, defaultWorkspaceSettings } from '../workspace/workspaces.ts';
+import { answerStatementErrors } from '../../platform/http/statement-errors.ts';
+import {
+  createWorkspaces,
+  defaultWorkspaceSettings,
+} from '../../platform/sql-workspace/workspaces.ts';
 import { type PortalDeps, setSession } from './context.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { itemRoutes } from './routes/items.ts';
@@ -88,17 +91,7 @@ export async function buildPortal(deps: PortalDeps) {
   reportRoutes(app, deps);
   adminRoutes(app, deps);
   await app.register(async (scope) => {
-    // A statement the database refused answers with PostgreSQL's own SQLSTATE and position.
-    scope.setErrorHandler((error, request, reply) => {
-      if (!(error instanceof StatementError)) throw error;
-      return reply.status(error.status).send({
-        code: error.code,
-        message: error.message,
-        sqlstate: error.sqlstate,
-        position: error.position,
-        requestId: request.id,
-      });
-    });
+    answerStatementErrors(scope);
     const zod = scope.withTypeProvider<ZodTypeProvider>() as unknown as typeof app;
     sqlRoutes(zod, { deps, workspaces });
     queryRoutes(zod, { deps, workspaces });

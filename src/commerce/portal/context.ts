@@ -3,8 +3,8 @@ import type { Db, Pool } from '../../platform/db/pool.ts';
 import { asRole } from '../../platform/db/role-session.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { WorkspaceSettings } from '../../platform/sql-workspace/workspaces.ts';
 import type { Team } from '../people.ts';
-import type { WorkspaceSettings } from '../workspace/workspaces.ts';
 import type { Session, SessionSettings } from './sign-in.ts';
 
 export type PortalDeps = {

@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
 import { analyticsRoutes } from '../analytics/routes.ts';
+import { analyticsWorkspaceRoutes } from '../analytics/workspace-routes.ts';
 import { getImage, type ImageRecord, listImages } from '../catalogue.ts';
 import type { DirectUploadSettings } from '../direct-uploads.ts';
 import { deleteImage } from '../expiry.ts';
@@ -44,6 +45,8 @@ export type ImageApiDeps = {
   resizePresets?: readonly ResizePreset[] | undefined;
   /** Presigned POSTs straight to the bucket (STORAGE=s3); off when undefined. */
   directUploads?: DirectUploadSettings | undefined;
+  /** The database's URL, for the analysts' SQL workspace (it logs in as an analytics login). */
+  databaseUrl?: string | undefined;
 };
 
 const idParams = z.object({ id: z.uuid({ error: 'not an image id' }) });
@@ -97,6 +100,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
   app.get('/health', async () => ({ ok: true }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   analyticsRoutes(app, deps, principalOf);
+  await analyticsWorkspaceRoutes(app, deps, principalOf);
 
   app.post(
     '/images',

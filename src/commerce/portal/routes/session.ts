@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../../platform/http/server.ts';
+import type { Workspaces } from '../../../platform/sql-workspace/workspaces.ts';
 import { whoAmI } from '../../identity.ts';
 import { teams } from '../../people.ts';
-import type { Workspaces } from '../../workspace/workspaces.ts';
 import { asPerson, type PortalDeps, sessionOf } from '../context.ts';
 import { errorBody } from '../schemas.ts';
 import { signIn, signOut } from '../sign-in.ts';

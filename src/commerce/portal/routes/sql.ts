@@ -7,15 +7,18 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { arrayRowsToCsv } from '../../../platform/csv.ts';
 import type { HttpApp } from '../../../platform/http/server.ts';
-import { history, type Kind, logged, queryLog } from '../../workspace/query-log.ts';
+import { catalogFor } from '../../../platform/sql-workspace/catalog.ts';
 import {
   explainStatement,
   type Result,
   runStatement,
   streamStatement,
-} from '../../workspace/run.ts';
-import { catalogFor } from '../../workspace/schema.ts';
-import { defaultWorkspaceSettings, type Workspaces } from '../../workspace/workspaces.ts';
+} from '../../../platform/sql-workspace/run.ts';
+import {
+  defaultWorkspaceSettings,
+  type Workspaces,
+} from '../../../platform/sql-workspace/workspaces.ts';
+import { history, type Kind, logged, queryLog } from '../../workspace/query-log.ts';
 import { asPerson, type PortalDeps, sessionOf, teams } from '../context.ts';
 import { errorBody, timestamp } from '../schemas.ts';
 import { asOwnLogin } from '../sign-in.ts';

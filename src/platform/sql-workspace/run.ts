@@ -1,15 +1,9 @@
 // Running one statement of a person's workspace, on their own connection: in a READ ONLY
 // transaction with the workspace's time limit, always rolled back, so a statement can change
 // neither data nor the session (a `set_config(..., false)` is undone with the rest).
-import {
-  type Db,
-  databaseError,
-  queryRows,
-  type Rows,
-  streamRows,
-} from '../../platform/db/pool.ts';
-import { sql } from '../../platform/db/sql.ts';
-import { AppError } from '../../platform/errors.ts';
+import { type Db, databaseError, queryRows, type Rows, streamRows } from '../db/pool.ts';
+import { sql } from '../db/sql.ts';
+import { AppError } from '../errors.ts';
 import { oneStatement } from './statement.ts';
 import type { WorkspaceSettings } from './workspaces.ts';
 
@@ -114,7 +108,7 @@ async function readOnly<T>(
   }
 }
 
-const typeNames = sql(import.meta.url, '../db/queries/workspace-type-names.sql');
+const typeNames = sql(import.meta.url, 'type-names.sql');
 
 async function columnsOf(db: Db, fields: Rows['fields']): Promise<Column[]> {
   if (fields.length === 0) return [];

@@ -1,7 +1,7 @@
 // What the person may use, for the workspace's autocompletion: read from the catalog on their own
 // connection, filtered by their privileges (has_*_privilege), so it lists exactly their rights.
-import type { Db } from '../../platform/db/pool.ts';
-import { sql } from '../../platform/db/sql.ts';
+import type { Db } from '../db/pool.ts';
+import { sql } from '../db/sql.ts';
 
 export type CatalogSchema = {
   name: string;
@@ -9,7 +9,7 @@ export type CatalogSchema = {
   procedures: { name: string; kind: 'function' | 'procedure'; arguments: string }[];
 };
 
-const catalog = sql(import.meta.url, '../db/queries/workspace-schema.sql');
+const catalog = sql(import.meta.url, 'catalog.sql');
 
 export async function catalogFor(db: Db): Promise<CatalogSchema[]> {
   return (await db.query<CatalogSchema>(catalog)).rows;

@@ -8,7 +8,7 @@
 // dollar quotes, nested block comments) well enough to find the statement boundaries and the
 // first words of each; the server parses the statement itself (and refuses a second one again,
 // since the extended protocol takes one statement only).
-import { AppError } from '../../platform/errors.ts';
+import { AppError } from '../errors.ts';
 
 /** The one statement of `text`, without the trailing semicolon and surrounding blanks. */
 export function oneStatement(text: string): string {

@@ -3,8 +3,8 @@
 // workspace lives in the memory of one portal instance: behind a load balancer another instance
 // answers 428 until the person opens it again there. A workspace closes after idle minutes, at
 // sign-out, or when its connections are lost.
-import { type Connection, connectForgetting } from '../../platform/db/pool.ts';
-import { AppError } from '../../platform/errors.ts';
+import { type Connection, connectForgetting } from '../db/pool.ts';
+import { AppError } from '../errors.ts';
 
 export type WorkspaceSettings = {
   /** Each statement's time limit, in milliseconds (SQL_STATEMENT_TIMEOUT). */
