@@ -1,6 +1,5 @@
 // The query workspace: SQL run as the signed-in person's own database login, so what they may
 // read is what the database grants them. Opening it asks for their database password again.
-import type { SQLNamespace } from '@codemirror/lang-sql';
 import {
   Alert,
   Box,
@@ -25,10 +24,10 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { HttpError, Title } from 'react-admin';
+import { SqlEditor, type SqlSchema } from '../../../../shared/SqlEditor.tsx';
 import { api, currentCsrfToken } from '../../api.ts';
 import { PlanTree } from './PlanTree.tsx';
 import { type Column, ResultGrid } from './ResultGrid.tsx';
-import { SqlEditor } from './SqlEditor.tsx';
 
 type Result = {
   columns: Column[];
@@ -63,7 +62,7 @@ type HistoryEntry = {
 };
 
 /** The catalog as CodeMirror's completion namespace: schema → table → columns. */
-function namespaceOf(catalog: Catalog | undefined): SQLNamespace {
+function namespaceOf(catalog: Catalog | undefined): SqlSchema {
   const namespace: Record<string, Record<string, string[]>> = {};
   for (const schema of catalog?.schemas ?? []) {
     namespace[schema.name] = Object.fromEntries(

@@ -1,3 +1,4 @@
+// Shared by the portal's Query page and the upload app's analytics SQL tab.
 // CodeMirror 6 with PostgreSQL highlighting, completion from what the person may use, and
 // Ctrl-Enter (Cmd-Enter) to run.
 import { PostgreSQL, type SQLNamespace, sql } from '@codemirror/lang-sql';
@@ -5,6 +6,9 @@ import { Compartment, Prec } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import { basicSetup, EditorView } from 'codemirror';
 import { useEffect, useRef } from 'react';
+
+/** Completion's namespace: schema → table → columns. */
+export type SqlSchema = SQLNamespace;
 
 type Props = {
   value: string;
