@@ -67,6 +67,7 @@ export function SqlWorkspace() {
   const run = () =>
     settle(async () => {
       setPlan(null);
+      setResult(null);
       setResult(await api<Result>('POST', '/api/analytics/sql', { sql: text, params: [] }));
     });
   const explain = () =>
