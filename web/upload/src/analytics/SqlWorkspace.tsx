@@ -1,7 +1,7 @@
 // The analysts' SQL workspace: statements over the analytics views, run as an analytics SQL login
 // (a member of tessera_analytics_reader only), asked for when the workspace opens and kept nowhere.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { SqlEditor, type SqlSchema } from '../../../shared/SqlEditor.tsx';
 import { ApiError, api } from '../api.ts';
 
@@ -49,6 +49,8 @@ export function SqlWorkspace() {
     queryFn: () => api<Catalog>('GET', '/api/analytics/sql/schema'),
     enabled: open,
   });
+  // One namespace per catalog: a new one would reconfigure the editor (and close its completion).
+  const schema = useMemo(() => namespaceOf(catalog.data), [catalog.data]);
   const [text, setText] = useState('select format, count(*) from analytics.images group by 1');
   const [result, setResult] = useState<Result | null>(null);
   const [plan, setPlan] = useState<PlanNode | null>(null);
@@ -89,7 +91,7 @@ export function SqlWorkspace() {
     return <OpenForm onOpened={() => client.invalidateQueries({ queryKey: ['sql-status'] })} />;
   return (
     <section className="panel sql-workspace" data-testid="sql-workspace">
-      <SqlEditor value={text} onChange={setText} onRun={run} schema={namespaceOf(catalog.data)} />
+      <SqlEditor value={text} onChange={setText} onRun={run} schema={schema} />
       <div className="sql-actions">
         <button type="button" className="button" onClick={run}>
           Run (Ctrl-Enter)

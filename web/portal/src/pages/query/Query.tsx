@@ -22,7 +22,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { HttpError, Title } from 'react-admin';
 import { SqlEditor, type SqlSchema } from '../../../../shared/SqlEditor.tsx';
 import { api, currentCsrfToken } from '../../api.ts';
@@ -90,6 +90,8 @@ export function QueryPage() {
     queryFn: () => api<Catalog>('GET', '/api/sql/schema'),
     enabled: open,
   });
+  // One namespace per catalog: a new one would reconfigure the editor (and close its completion).
+  const schema = useMemo(() => namespaceOf(catalog.data), [catalog.data]);
   const saved = useQuery({
     queryKey: ['queries'],
     queryFn: () => api<{ data: Saved[] }>('GET', '/api/queries'),
@@ -182,12 +184,7 @@ export function QueryPage() {
       <Box sx={{ flex: 1, minWidth: 0, overflow: 'hidden' }}>
         <Card>
           <CardContent>
-            <SqlEditor
-              value={text}
-              onChange={setText}
-              onRun={() => run()}
-              schema={namespaceOf(catalog.data)}
-            />
+            <SqlEditor value={text} onChange={setText} onRun={() => run()} schema={schema} />
             <Stack direction="row" spacing={1} useFlexGap sx={{ mt: 1, flexWrap: 'wrap' }}>
               <Button variant="contained" onClick={() => run()} disabled={busy}>
                 Run (Ctrl-Enter)
