@@ -31,7 +31,12 @@ function newest(dir: string): number {
 for (const name of (asked.length > 0 ? asked : Object.keys(apps)) as AppName[]) {
   const app = fileURLToPath(new URL(`./${name}/`, import.meta.url));
   const built = path.join(app, 'dist', 'index.html');
-  if (existsSync(built) && newest(app) <= statSync(built).mtimeMs) continue;
+  // web/shared holds components both apps build in (the SQL editor).
+  const sources = Math.max(
+    newest(app),
+    newest(fileURLToPath(new URL('./shared/', import.meta.url))),
+  );
+  if (existsSync(built) && sources <= statSync(built).mtimeMs) continue;
   console.log(`Building ${apps[name]}…`);
   execFileSync(
     process.execPath,

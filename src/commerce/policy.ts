@@ -47,7 +47,7 @@ export const policy: Policy = {
   /** Schemas and the roles that may use them. */
   schemas: {
     commerce: [logistics, analytics, sales, admin, pii],
-    portal: [portal],
+    portal: [portal, admin],
     tessera: [],
   },
   /** Tables and views (schema-qualified). Any privilege not listed here is a difference. */
@@ -80,6 +80,8 @@ export const policy: Policy = {
     'commerce.people': { [admin]: readAll },
     'portal.sessions': { [portal]: bookkeeping },
     'portal.sign_in_failures': { [portal]: bookkeeping },
+    'portal.query_log': { [portal]: { SELECT: true, INSERT: true }, [admin]: readAll },
+    'portal.saved_queries': { [portal]: bookkeeping },
     'commerce.memberships_public': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_members_by_spending': { [logistics]: readAll, [analytics]: readAll },
     'commerce.top_items_by_quantity': { [logistics]: readAll, [analytics]: readAll },

@@ -322,6 +322,18 @@ const stream = {
     ),
 };
 
+const sqlWorkspace = {
+  SQL_STATEMENT_TIMEOUT: duration
+    .prefault('30s')
+    .describe("A query workspace statement's time limit (the portal's and the analysts')."),
+  SQL_ROW_LIMIT: count(1, 1_000_000)
+    .default(10_000)
+    .describe('Rows a workspace answer shows at most (CSV downloads are not capped).'),
+  SQL_IDLE_TIMEOUT: duration
+    .prefault('15m')
+    .describe("A workspace's connections, logged in as the person, close after this long unused."),
+};
+
 const web = {
   WEB_HOST: z
     .string()
@@ -345,10 +357,20 @@ export const variables = {
   Gateway: gateway,
   'Stream ingestion': stream,
   'Upload web app': web,
+  'Query workspace (portal and image API)': sqlWorkspace,
 } as const;
 
 const environment = z
-  .object({ ...everyService, ...portal, ...images, ...imageApi, ...gateway, ...stream, ...web })
+  .object({
+    ...everyService,
+    ...portal,
+    ...images,
+    ...imageApi,
+    ...gateway,
+    ...stream,
+    ...web,
+    ...sqlWorkspace,
+  })
   .superRefine((e, context) => {
     const problem = (path: string, message: string) =>
       context.addIssue({ code: 'custom', path: [path], message });
@@ -479,6 +501,8 @@ export type Config = Readonly<{
       redisUrl: string | undefined;
     }>;
   web: Listener & Readonly<{ gatewayUrl: string | undefined }>;
+  /** The query workspace of the portal and the analysts': each statement's time limit and row cap, and its idle close (ms). */
+  sqlWorkspace: Readonly<{ statementTimeout: number; rowLimit: number; idle: number }>;
   /** Kafka stream ingestion; off (undefined) without KAFKA_BROKERS. */
   stream:
     | (Listener &
@@ -607,6 +631,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       redisUrl: e.REDIS_URL,
     },
     web: { host: e.WEB_HOST, port: e.WEB_PORT, gatewayUrl: e.GATEWAY_URL },
+    sqlWorkspace: {
+      statementTimeout: e.SQL_STATEMENT_TIMEOUT,
+      rowLimit: e.SQL_ROW_LIMIT,
+      idle: e.SQL_IDLE_TIMEOUT,
+    },
     stream: e.KAFKA_BROKERS
       ? {
           host: e.STREAM_HOST,
@@ -689,6 +718,7 @@ export function describeConfig(config: Config): Record<string, string> {
     'portal and gateway trust X-Forwarded-For from':
       config.portal.trustProxy.join(', ') || 'nobody',
     'portal sessions': `${formatDuration(config.portal.sessions.lifetime)} at most, ${formatDuration(config.portal.sessions.idle)} idle; a login is locked after ${config.portal.sessions.lockAfter} failures in a row, for ${formatDuration(config.portal.sessions.firstLock)}, doubling up to ${formatDuration(config.portal.sessions.maxLock)}`,
+    'query workspace': `${formatDuration(config.sqlWorkspace.statementTimeout)} per statement, ${config.sqlWorkspace.rowLimit} rows shown, closed after ${formatDuration(config.sqlWorkspace.idle)} idle`,
     'portal database role': config.portal.databaseUrl
       ? redactUrl(config.portal.databaseUrl)
       : `commerce_portal, its password set at start (${config.portal.authenticatorPassword ? 'PORTAL_AUTHENTICATOR_PASSWORD' : 'kept in the data directory'})`,

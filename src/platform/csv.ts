@@ -19,6 +19,12 @@ function textCell(value: string): string | { value: string; quoted: true } {
   return formulaStart.test(value) ? { value: `'${value}`, quoted: true } : value;
 }
 
+const cast = {
+  string: textCell,
+  object: (value: object) => textCell(JSON.stringify(value)),
+  boolean: (value: boolean) => (value ? 'true' : 'false'),
+};
+
 /** Rows as CSV with a header line, in the order of `columns`; objects are written as JSON. */
 export function toCsv(
   rows: readonly Record<string, unknown>[],
@@ -27,10 +33,17 @@ export function toCsv(
   return stringify(rows as Record<string, unknown>[], {
     header: true,
     columns: [...columns],
-    cast: {
-      string: textCell,
-      object: (value) => textCell(JSON.stringify(value)),
-      boolean: (value) => (value ? 'true' : 'false'),
-    },
+    cast,
   });
+}
+
+/**
+ * Rows given as arrays (a query's result, whose column names may repeat), headed by `header`;
+ * with `header` null, none: a later page of the same download. Header cells are neutralised too.
+ */
+export function arrayRowsToCsv(
+  rows: readonly unknown[][],
+  header: readonly string[] | null,
+): string {
+  return stringify(header ? [[...header], ...rows] : (rows as unknown[][]), { cast });
 }

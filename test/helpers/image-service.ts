@@ -17,6 +17,9 @@ export type ImageTestbed = IntakeDeps & {
   /** The image API's settings besides the intake's, at their defaults. */
   resizePresets: typeof defaults.images.resizePresets;
   nearDuplicates: typeof defaults.imageApi.nearDuplicates;
+  sqlWorkspace: typeof defaults.sqlWorkspace;
+  /** The database's URL as its owner: the analysts' workspace logs in beside it. */
+  databaseUrl: string;
   /** The variables that point a service at this bed's database and store. */
   env: Record<string, string>;
   database: TestDatabase;
@@ -44,6 +47,8 @@ export async function createImageTestbed(
     retention: options.retention ?? defaults.images.retention,
     resizePresets: defaults.images.resizePresets,
     nearDuplicates: defaults.imageApi.nearDuplicates,
+    sqlWorkspace: defaults.sqlWorkspace,
+    databaseUrl: database.url,
     env: {
       DATABASE_URL: database.url,
       STORAGE_DIR: root,

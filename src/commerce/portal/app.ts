@@ -6,18 +6,22 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.ts';
 import { allowOnly } from '../../platform/http/allow-list.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
+import { answerStatementErrors } from '../../platform/http/statement-errors.ts';
+import { createWorkspaces } from '../../platform/sql-workspace/workspaces.ts';
 import { type PortalDeps, setSession } from './context.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { itemBatchRoutes } from './routes/item-batches.ts';
 import { itemRoutes } from './routes/items.ts';
 import { memberRoutes } from './routes/members.ts';
+import { queryRoutes } from './routes/queries.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionCookie, sessionRoutes } from './routes/session.ts';
 import { transactionBatchRoutes } from './routes/transaction-batches.ts';
+import { sqlRoutes } from './routes/sql.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { findSession } from './sign-in.ts';
 
@@ -76,7 +80,10 @@ export async function buildPortal(deps: PortalDeps) {
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
-  sessionRoutes(app, deps);
+  // Query workspaces live in this instance's memory (they hold connections as each person).
+  const workspaces = createWorkspaces(deps.workspace);
+  app.addHook('onClose', () => workspaces.closeAll());
+  sessionRoutes(app, deps, workspaces);
   memberRoutes(app, deps);
   itemRoutes(app, deps);
   transactionRoutes(app, deps);
@@ -84,6 +91,12 @@ export async function buildPortal(deps: PortalDeps) {
   itemBatchRoutes(app, deps);
   reportRoutes(app, deps);
   adminRoutes(app, deps);
+  await app.register(async (scope) => {
+    answerStatementErrors(scope);
+    const zod = scope.withTypeProvider<ZodTypeProvider>() as unknown as typeof app;
+    sqlRoutes(zod, { deps, workspaces });
+    queryRoutes(zod, { deps, workspaces });
+  });
   await serveUi(app, deps.webRoot);
   return app;
 }

@@ -3,6 +3,7 @@ import type { Db, Pool } from '../../platform/db/pool.ts';
 import { asRole } from '../../platform/db/role-session.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { WorkspaceSettings } from '../../platform/sql-workspace/workspaces.ts';
 import type { Team } from '../people.ts';
 import type { Session, SessionSettings } from './sign-in.ts';
 
@@ -15,6 +16,8 @@ export type PortalDeps = {
   allowCidrs: readonly string[];
   trustProxy: readonly string[];
   sessions: SessionSettings;
+  /** The query workspace's limits (SQL_STATEMENT_TIMEOUT, SQL_ROW_LIMIT, SQL_IDLE_TIMEOUT). */
+  workspace: WorkspaceSettings;
   /** Where the built browser UI is; without it only the API is served. */
   webRoot?: string | undefined;
   /**

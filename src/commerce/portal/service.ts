@@ -33,6 +33,7 @@ export const portalService = defineService<PortalDeps>({
         allowCidrs: config.portal.allowCidrs,
         trustProxy: config.portal.trustProxy,
         sessions: config.portal.sessions,
+        workspace: config.sqlWorkspace,
         webRoot: portalWebRoot,
       },
       close: () => pool.end(),

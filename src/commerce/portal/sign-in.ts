@@ -29,7 +29,8 @@ export type SessionSettings = {
 };
 
 export type SignInDeps = { db: Db; databaseUrl: string; settings: SessionSettings };
-export type Session = { login: string; team: Team; csrfToken: string };
+/** `id` names the session on the server (the token's hash), e.g. for its query workspace. */
+export type Session = { id: string; login: string; team: Team; csrfToken: string };
 
 const q = (name: string) => sql(import.meta.url, `../db/queries/${name}.sql`);
 
@@ -52,6 +53,7 @@ export async function signIn(
   await deps.db.query(q('portal-sign-in-succeeded'), [login]);
   const token = randomBytes(32).toString('base64url');
   const session: Session = {
+    id: hashToken(token).toString('hex'),
     login,
     team: identity.team,
     csrfToken: randomBytes(24).toString('base64url'),
@@ -73,7 +75,14 @@ export async function findSession(deps: SignInDeps, token: string): Promise<Sess
     [hashToken(token), toInterval(deps.settings.idle)],
   );
   const row = found.rows[0];
-  return row ? { login: row.login, team: row.team, csrfToken: row.csrf_token } : null;
+  return row
+    ? {
+        id: hashToken(token).toString('hex'),
+        login: row.login,
+        team: row.team,
+        csrfToken: row.csrf_token,
+      }
+    : null;
 }
 
 export async function signOut(deps: SignInDeps, token: string): Promise<void> {
@@ -94,6 +103,25 @@ async function checkPassword(deps: SignInDeps, login: string, password: string):
     return await whoAmI(person);
   } finally {
     await person.end();
+  }
+}
+
+/**
+ * Runs `open` with the URL of the person's own login and password; a wrong password counts
+ * towards the login's lock, as at sign-in.
+ */
+export async function asOwnLogin<T>(
+  deps: SignInDeps,
+  login: string,
+  password: string,
+  open: (url: string) => Promise<T>,
+): Promise<T> {
+  const locked = await deps.db.query<{ locked_until: string }>(q('portal-sign-in-locked'), [login]);
+  if (locked.rows[0]) throw lockedError(locked.rows[0].locked_until);
+  try {
+    return await open(withCredentials(deps.databaseUrl, login, password));
+  } catch (error) {
+    throw await refusal(deps, login, error);
   }
 }
 

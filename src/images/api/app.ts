@@ -9,8 +9,10 @@ import type { Pool } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { WorkspaceSettings } from '../../platform/sql-workspace/workspaces.ts';
 import type { GroupingLimits } from '../analytics/near-duplicates-jobs.ts';
 import { analyticsRoutes } from '../analytics/routes.ts';
+import { analyticsWorkspaceRoutes } from '../analytics/workspace-routes.ts';
 import { getImage, type ImageRecord, listImages } from '../catalogue.ts';
 import type { DirectUploadSettings } from '../direct-uploads.ts';
 import { deleteImage } from '../expiry.ts';
@@ -42,6 +44,10 @@ export type ImageApiDeps = {
   directUploads?: DirectUploadSettings | undefined;
   /** A near-duplicate search's time limit (NEAR_DUPLICATE_BUDGET) and how many run at once. */
   nearDuplicates: GroupingLimits;
+  /** The database's URL, for the analysts' SQL workspace (it logs in as an analytics login). */
+  databaseUrl: string;
+  /** The analysts' workspace: SQL_STATEMENT_TIMEOUT, SQL_ROW_LIMIT, SQL_IDLE_TIMEOUT. */
+  sqlWorkspace: WorkspaceSettings;
 };
 
 const idParams = z.object({ id: z.uuid({ error: 'not an image id' }) });
@@ -95,6 +101,7 @@ export async function buildImageApi(deps: ImageApiDeps) {
   app.get('/health', async () => ({ ok: true }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   analyticsRoutes(app, deps, principalOf);
+  await analyticsWorkspaceRoutes(app, deps, principalOf);
 
   app.post(
     '/images',

@@ -41,6 +41,8 @@ export const imageApiService = defineService<ImageApiServiceDeps>({
           directUploads: config.imageApi.directUploads,
           resizePresets: config.images.resizePresets,
           nearDuplicates: config.imageApi.nearDuplicates,
+          databaseUrl,
+          sqlWorkspace: config.sqlWorkspace,
           sweepEvery: config.imageApi.sweepEvery,
           historyRetention: config.images.analyticsRetention,
         },

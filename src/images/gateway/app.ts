@@ -218,7 +218,7 @@ export async function buildGateway(deps: GatewayDeps) {
       rewritePrefix: upstream.rewritePrefix,
       http: { requestOptions: { timeout: deps.timeout } },
       preHandler: async (request) => {
-        requireScope(request, scopeFor(request.method));
+        requireScope(request, scopeFor(request.method, upstream.prefix));
         capBody(request, deps.bodyLimit);
       },
       handler: (request, reply, dest, options) => {
@@ -441,7 +441,13 @@ function limitStream(limit: number, refusal: () => AppError): Transform {
   });
 }
 
-function scopeFor(method: string): Scope {
+/**
+ * Reads need images:read, the rest images:write; but nothing under /api/analytics writes images
+ * (its POSTs open the analysts' read-only SQL workspace and run statements in it), so all of it is
+ * a read, which analysts may do.
+ */
+function scopeFor(method: string, prefix: string): Scope {
+  if (prefix === '/api/analytics') return 'images:read';
   return ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 'images:read' : 'images:write';
 }
 

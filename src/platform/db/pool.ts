@@ -153,3 +153,153 @@ export function withCredentials(url: string, user: string, password: string): st
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
 }
+
+/**
+ * A connection that keeps no password: the password is used once to log in and then dropped from
+ * the client, so a connection that is lost cannot be reopened without asking the person again.
+ */
+export async function connectForgetting(url: string, applicationName: string): Promise<Connection> {
+  const client = (await connect(url, applicationName)) as unknown as {
+    password: unknown;
+    connectionParameters: { password: unknown };
+  };
+  client.password = undefined;
+  client.connectionParameters.password = undefined;
+  return client as unknown as Connection;
+}
+
+/** A result as a query tool shows it: columns with their type ids, rows as arrays. */
+export type Rows = {
+  fields: { name: string; typeId: number }[];
+  rows: unknown[][];
+  /** The statement had more rows than were read. */
+  more: boolean;
+  rowCount: number | null;
+};
+
+// What a person typed is shown as PostgreSQL writes it, except numbers, booleans and JSON, which
+// JSON carries as themselves (a float that is not finite stays text: JSON has no Infinity).
+const asThemselves = new Set([16, 20, 21, 23, 26, 114, 3802]);
+const toolTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (asThemselves.has(oid)) return pg.types.getTypeParser(oid, format ?? 'text');
+    if (oid === 700 || oid === 701)
+      return (value: string) => (Number.isFinite(Number(value)) ? Number(value) : value);
+    return (value: string) => value;
+  },
+};
+
+type Wire = { sync(): void };
+type Paged = pg.Query & {
+  rows: number;
+  _result: { rows: unknown[][]; fields: { name: string; dataTypeID: number }[] };
+  _getRows(connection: Wire, rows: number): void;
+};
+
+/**
+ * A query read a page at a time sends no Sync until it is done, so after an error the server would
+ * wait for one forever: send it (as pg-cursor does), and the connection is ready again.
+ */
+function syncOnError(query: pg.Query): void {
+  const handle = query as unknown as { handleError(error: unknown, c: Wire): void };
+  const original = handle.handleError.bind(query);
+  handle.handleError = (error, connection) => {
+    connection.sync();
+    original(error, connection);
+  };
+}
+
+/**
+ * Runs one statement (extended protocol: one statement only, parameters bound) and reads at most
+ * `limit` rows: the server stops at the limit instead of sending what nobody will see.
+ */
+export function queryRows(db: Db, text: string, values: unknown[], limit: number): Promise<Rows> {
+  return new Promise((resolve, reject) => {
+    let more = false;
+    const query = new pg.Query({
+      text,
+      values,
+      rows: limit + 1,
+      rowMode: 'array',
+      types: toolTypes,
+      callback: (error: Error | null, result: pg.QueryArrayResult) => {
+        if (error) return reject(error);
+        const rows = result.rows.slice(0, limit);
+        resolve({
+          fields: (result.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+          rows,
+          more: more || result.rows.length > limit,
+          rowCount: more ? null : result.rowCount,
+        });
+      },
+    } as never) as Paged;
+    syncOnError(query);
+    (query as unknown as { handlePortalSuspended(c: Wire): void }).handlePortalSuspended = (
+      connection,
+    ) => {
+      more = true;
+      connection.sync();
+    };
+    (db as unknown as pg.Client).query(query);
+  });
+}
+
+/**
+ * Runs one statement and hands its rows to `batch` a page at a time, reading the next page only
+ * once the last was taken (a download of millions of rows holds one page in memory).
+ */
+export function streamRows(
+  db: Db,
+  text: string,
+  values: unknown[],
+  batch: (fields: Rows['fields'], rows: unknown[][]) => Promise<void>,
+  pageSize = 1000,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let count = 0;
+    let failed: unknown;
+    const fieldsOf = () =>
+      (query._result.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID }));
+    const take = () => {
+      const rows = query._result.rows.splice(0);
+      count += rows.length;
+      return batch(fieldsOf(), rows);
+    };
+    const query = new pg.Query({
+      text,
+      values,
+      rows: pageSize,
+      rowMode: 'array',
+      types: toolTypes,
+      callback: (error: Error | null) => {
+        if (error || failed) return reject(error ?? failed);
+        take().then(() => resolve(count), reject);
+      },
+    } as never) as Paged;
+    syncOnError(query);
+    (query as unknown as { handlePortalSuspended(c: Wire): void }).handlePortalSuspended = (
+      connection,
+    ) => {
+      take().then(
+        () => query._getRows(connection, pageSize),
+        (error) => {
+          failed = error;
+          connection.sync();
+        },
+      );
+    };
+    (db as unknown as pg.Client).query(query);
+  });
+}
+
+/** A PostgreSQL error's own words, SQLSTATE and position (1-based, in the statement), if it is one. */
+export function databaseError(
+  error: unknown,
+): { message: string; sqlstate: string; position: number | null } | undefined {
+  if (!(error instanceof pg.DatabaseError) || !error.code) return undefined;
+  return {
+    message: error.message,
+    sqlstate: error.code,
+    position: error.position ? Number(error.position) : null,
+  };
+}

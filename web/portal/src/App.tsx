@@ -5,6 +5,7 @@ import HistoryIcon from '@mui/icons-material/History';
 import Inventory2Icon from '@mui/icons-material/Inventory2';
 import PeopleIcon from '@mui/icons-material/People';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
+import StorageIcon from '@mui/icons-material/Storage';
 import polyglotI18nProvider from 'ra-i18n-polyglot';
 import englishMessages from 'ra-language-english';
 import {
@@ -21,6 +22,7 @@ import { Route } from 'react-router-dom';
 import { authProvider } from './authProvider.ts';
 import { dataProvider } from './dataProvider.ts';
 import { Dashboard } from './pages/Dashboard.tsx';
+import { QueryPage } from './pages/query/Query.tsx';
 import { Reports } from './pages/Reports.tsx';
 import { AuditList } from './resources/audit.tsx';
 import { ItemImport } from './resources/item-batches.tsx';
@@ -53,6 +55,7 @@ function PortalMenu() {
       {(permissions === 'logistics' || permissions === 'analytics') && (
         <Menu.Item to="/reports" primaryText="Reports" leftIcon={<AssessmentIcon />} />
       )}
+      <Menu.Item to="/query" primaryText="Query" leftIcon={<StorageIcon />} />
     </Menu>
   );
 }
@@ -130,6 +133,9 @@ export function App() {
               <Route path="/reports" element={<Reports />} />
             </CustomRoutes>
           )}
+          <CustomRoutes>
+            <Route path="/query" element={<QueryPage />} />
+          </CustomRoutes>
         </>
       )}
     </Admin>

@@ -7,6 +7,11 @@ export function rememberCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/** For the few requests made without `api` (a download read as a blob). */
+export function currentCsrfToken(): string {
+  return csrfToken;
+}
+
 export type ApiError = {
   code: string;
   message: string;

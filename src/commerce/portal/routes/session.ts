@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../../platform/http/server.ts';
+import type { Workspaces } from '../../../platform/sql-workspace/workspaces.ts';
 import { whoAmI } from '../../identity.ts';
 import { teams } from '../../people.ts';
 import { asPerson, type PortalDeps, sessionOf } from '../context.ts';
@@ -15,7 +16,7 @@ const me = z.object({
   csrfToken: z.string().describe('send as the x-csrf-token header with every change'),
 });
 
-export function sessionRoutes(app: HttpApp, deps: PortalDeps) {
+export function sessionRoutes(app: HttpApp, deps: PortalDeps, workspaces: Workspaces) {
   const signInDeps = { db: deps.pool, databaseUrl: deps.databaseUrl, settings: deps.sessions };
 
   app.post(
@@ -72,6 +73,7 @@ export function sessionRoutes(app: HttpApp, deps: PortalDeps) {
     { schema: { summary: 'Sign out: the session ends on the server', tags: ['session'] } },
     async (request, reply) => {
       const token = request.cookies[sessionCookie];
+      await workspaces.close(sessionOf(request).id);
       if (token) await signOut(signInDeps, token);
       reply.clearCookie(sessionCookie, { path: '/' });
       return reply.status(204).send();

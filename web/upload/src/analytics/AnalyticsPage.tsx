@@ -16,12 +16,14 @@ import { commonQuery, filterParams, filtersOf } from './filters.ts';
 import { analyticsPath, hrefOf, navigate, type Route } from './hash-route.ts';
 import { defaultDistance, NearDuplicates } from './NearDuplicates.tsx';
 import { Overview } from './Overview.tsx';
+import { SqlWorkspace } from './SqlWorkspace.tsx';
 import './analytics.css';
 
 const tabs = [
   { path: analyticsPath, label: 'Overview' },
   { path: `${analyticsPath}/explorer`, label: 'Explorer' },
   { path: `${analyticsPath}/near-duplicates`, label: 'Near-duplicates' },
+  { path: `${analyticsPath}/sql`, label: 'SQL' },
 ] as const;
 
 /** `analyst`: the role says the API will answer, so the charts need not wait for the figures. */
@@ -114,7 +116,8 @@ function Analytics({ route, analyst }: { route: Route; analyst: boolean }) {
           ))}
         </nav>
       </div>
-      <FilterBar filters={filters} onChange={change} onClear={clear} />
+      {/* The SQL tab filters with its own WHERE. */}
+      {tab.label !== 'SQL' && <FilterBar filters={filters} onChange={change} onClear={clear} />}
       {summary.isError && !(summary.error instanceof ApiError && summary.error.status === 403) && (
         <p className="form-error" role="alert">
           {summary.error instanceof ApiError ? summary.error.message : String(summary.error)}
@@ -125,6 +128,7 @@ function Analytics({ route, analyst }: { route: Route; analyst: boolean }) {
       {tab.label === 'Near-duplicates' && (
         <NearDuplicates distance={distance} common={common} onDistance={setDistance} />
       )}
+      {tab.label === 'SQL' && <SqlWorkspace />}
     </div>
   );
 }
