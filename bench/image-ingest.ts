@@ -7,6 +7,9 @@
 //   B  bare sharp in this process: each file read, one pipeline, .rotate(), then thumbnail 256 and
 //      preview 1280 as WebP through clone(), as many files in flight as there are cores.
 //   node bench/image-ingest.ts [--images 48] [--rounds 2] [--concurrency N (B's; the cores)]
+// Besides the time, each way's CPU time per photo (every thread): A's from GNU time
+// (/usr/bin/time, Debian's `time`), B's from this process. On a machine busy with other work the
+// times swing by half from round to round, and the CPU figures are the ones to compare.
 // The photos: phone-sized JPEGs (3000×2000) with sensor-like grain (about 2 MB each) and a camera's
 // EXIF, every fourth held upright (orientation 6), drawn from seeds before anything is timed.
 // Each round ingests as a new owner, so no photo is a duplicate that skips the work; the CLI
@@ -33,7 +36,13 @@ import { medians } from './lib/stats.ts';
 import { ratioTable, roundsTable, variantsTable } from './lib/table.ts';
 
 type Key = 'A' | 'B';
-type Figures = { ms: number; perSecond: number };
+type Figures = {
+  ms: number;
+  perSecond: number;
+  /** CPU time (user + system, every thread) per photo: steadier than time on a busy machine. */
+  cpu: number;
+};
+type Measured = { ms: number; cpuMs: number };
 
 const width = 3000;
 const height = 2000;
@@ -73,39 +82,57 @@ await runInterruptibly(async (cleanup) => {
   const tessera = (...argv: string[]) =>
     run(process.execPath, [cli, ...argv], { env, signal: interruption, maxBuffer: 1 << 24 });
   let owners = 0;
-  /** One ingest as a new owner (so no photo is a duplicate); resolves with its time. */
-  const ingest = async (): Promise<number> => {
+  /**
+   * One ingest as a new owner (so no photo is a duplicate); its time, and its process's CPU time
+   * as GNU time reports it (the CLI's user + system time, every thread).
+   */
+  const ingest = async (): Promise<Measured> => {
     const owner = `bench-${++owners}`;
     await tessera('principals', 'add', owner, '--role', 'engineer');
     const start = performance.now();
-    const { stdout } = await tessera('images', 'ingest', folder, '--owner', owner);
+    const { stdout, stderr } = await run(
+      '/usr/bin/time',
+      ['-f', 'cpu %U %S', process.execPath, cli, 'images', 'ingest', folder, '--owner', owner],
+      { env, signal: interruption, maxBuffer: 1 << 24 },
+    );
     const ms = performance.now() - start;
     if (!stdout.includes(`${files.length} accepted, 0 refused`))
       throw new Error(`the ingest did not accept every photo:\n${stdout}`);
-    return ms;
+    const [, user = 'NaN', system = 'NaN'] = /cpu ([\d.]+) ([\d.]+)/.exec(stderr) ?? [];
+    return { ms, cpuMs: (Number(user) + Number(system)) * 1000 };
   };
-  const variants: { key: Key; label: string; make(): Promise<number> }[] = [
+  const variants: { key: Key; label: string; make(): Promise<Measured> }[] = [
     { key: 'A', label: 'tessera images ingest (CLI, end to end)', make: ingest },
     {
       key: 'B',
       label: 'bare sharp: read, rotate, 256 + 1280 WebP',
-      make: async () => (await driveAll('B', files, args.concurrency, bareSharp)).ms,
+      make: async () => {
+        const cpuStart = process.cpuUsage();
+        const { ms } = await driveAll('B', files, args.concurrency, bareSharp);
+        const cpu = process.cpuUsage(cpuStart);
+        return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+      },
     },
   ];
   // The first ingest warms the database, the store's key and the page cache; not timed.
   await ingest();
   const runs = await runRounds(variants, args.rounds, 'alternating', async (variant) => {
     stopIfInterrupted();
-    const ms = await variant.make();
-    return { ms, perSecond: (files.length / ms) * 1000 } satisfies Figures;
+    const { ms, cpuMs } = await variant.make();
+    return {
+      ms,
+      perSecond: (files.length / ms) * 1000,
+      cpu: cpuMs / files.length,
+    } satisfies Figures;
   });
   const medianFigures = new Map(variants.map((v) => [v.key, medians(figuresOf(runs, v))]));
   const get = (key: Key) => medianFigures.get(key) as Figures;
   console.log(
-    variantsTable(variants, get, ['s', 'photos/s', 'per photo'], (f) => [
+    variantsTable(variants, get, ['s', 'photos/s', 'per photo', 'CPU ms/photo'], (f) => [
       (f.ms / 1000).toFixed(1),
       f.perSecond.toFixed(2),
       formatMs(f.ms / files.length),
+      formatMs(f.cpu),
     ]),
   );
   console.log(`(median over ${plural(args.rounds, 'round')}; A's time includes its start-up)\n`);
@@ -116,12 +143,15 @@ await runInterruptibly(async (cleanup) => {
       [
         { heading: 'photos/s', figure: (f) => f.perSecond },
         { heading: 'time', figure: (f) => f.ms },
+        { heading: 'CPU', figure: (f) => f.cpu },
       ],
     ),
   );
-  console.log('photos/s below 1.0x, and time above 1.0x, mean the intake is slower\n');
   console.log(
-    `each round:\n${roundsTable(runs, ['s', 'photos/s'], (f) => [(f.ms / 1000).toFixed(1), f.perSecond.toFixed(2)])}\n`,
+    "photos/s below 1.0x, and time or CPU above 1.0x, mean the intake is slower (CPU: on a machine busy with other work, the steadier figure; B's is this process's, A's the CLI's from GNU time)\n",
+  );
+  console.log(
+    `each round:\n${roundsTable(runs, ['s', 'photos/s', 'CPU ms/photo'], (f) => [(f.ms / 1000).toFixed(1), f.perSecond.toFixed(2), formatMs(f.cpu)])}\n`,
   );
   console.log(await verify(admin, owners, files.length));
 });
