@@ -32,13 +32,14 @@ import { createFsStore } from '../src/images/store/fs-store.ts';
 import { createKeyring, generateMasterKey } from '../src/images/store/master-keys.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import type { Connection } from '../src/platform/db/pool.ts';
-import { type ExifOptions, makeImage } from '../test/helpers/images.ts';
+import { makeImage } from '../test/helpers/images.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
 import { formatMs, plural } from './lib/format.ts';
 import { runInterruptibly, stopIfInterrupted } from './lib/interruption.ts';
 import { fairMix } from './lib/mix.ts';
 import { parseOptions } from './lib/options.ts';
+import { cameraExif, grainLayer } from './lib/photos.ts';
 import { figuresOf, runRounds } from './lib/rounds.ts';
 import { serveInThread, startServerThread } from './lib/server-thread.ts';
 import { serveService } from './lib/services.ts';
@@ -274,42 +275,6 @@ async function makeCorpus(count: number, grain: boolean): Promise<CorpusImage[]>
     });
   }
   return corpus;
-}
-
-/** Mid-grey with seeded grain, mostly in brightness, a little in colour (xorshift32: fast). */
-function grainLayer(width: number, height: number): Buffer {
-  const out = Buffer.alloc(width * height * 3);
-  let state = 0x2545f491;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-  const amplitude = 40;
-  for (let at = 0; at < out.length; at += 3) {
-    const light = (next() + next() - 1) * amplitude;
-    // 128 ± 50 at most: always a byte.
-    for (let c = 0; c < 3; c++) out[at + c] = 128 + light + (next() - 0.5) * amplitude * 0.5;
-  }
-  return out;
-}
-
-/** What a phone or camera writes; every fourth one held upright (orientation 6, turned 90°). */
-function cameraExif(index: number): ExifOptions {
-  const day = String(1 + (index % 28)).padStart(2, '0');
-  return {
-    make: 'Canon',
-    model: 'EOS R6',
-    lens: 'RF24-105mm F4 L IS USM',
-    takenAt: `2025:06:${day} 14:${String(index % 60).padStart(2, '0')}:00`,
-    offset: '+02:00',
-    iso: 100 * (1 + (index % 8)),
-    exposure: '1/250',
-    focalLength: '50/1',
-    gps: { latitude: 48.85 + index / 1000, longitude: 2.35 - index / 1000 },
-    ...(index % 4 === 3 ? { orientation: 6 } : {}),
-  };
 }
 
 function describeCorpus(corpus: CorpusImage[]): string {

@@ -1,58 +1,66 @@
-// The one command. A table of subcommands; the work lives in each area's commands module.
-import { backupCommands } from './backup/commands.ts';
-import { commerceCommands, userCommands } from './commerce/commands.ts';
-import { analyticsCommands } from './images/analytics/commands.ts';
-import { imageCommands } from './images/commands.ts';
-import { keyCommands, principalCommands } from './images/gateway/commands.ts';
-import { streamCommands } from './images/stream/commands.ts';
+// The one command. A table of subcommands; the work lives in each area's commands module. Each
+// module is loaded when its command runs, not before: one command (a bulk ingest, say) starts
+// without loading every service's libraries (Fastify, KafkaJS, the AWS SDK…).
 import {
   type CommandContext,
   type CommandTable,
   helpText,
   parseCommandArgs,
 } from './platform/cli-kit.ts';
-import { platformCommands } from './platform/commands.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { AppError, UsageError } from './platform/errors.ts';
 import { createLogger } from './platform/log.ts';
-import { serveCommands, startCommand } from './system.ts';
 
-const topLevel: CommandTable = { ...startCommand, ...platformCommands, ...backupCommands };
+const topLevel = async (): Promise<CommandTable> => ({
+  ...(await import('./system.ts')).startCommand,
+  ...(await import('./platform/commands.ts')).platformCommands,
+  ...(await import('./backup/commands.ts')).backupCommands,
+});
 
-const groups: Record<string, { summary: string; commands: CommandTable }> = {
-  serve: { summary: 'run one service alone', commands: serveCommands },
+const groups: Record<string, { summary: string; commands: () => Promise<CommandTable> }> = {
+  serve: {
+    summary: 'run one service alone',
+    commands: async () => (await import('./system.ts')).serveCommands,
+  },
   db: {
     summary: 'the commerce database: migrate, verify, access, import, demo data',
-    commands: commerceCommands,
+    commands: async () => (await import('./commerce/commands.ts')).commerceCommands,
   },
-  users: { summary: 'personal database logins of the commerce teams', commands: userCommands },
+  users: {
+    summary: 'personal database logins of the commerce teams',
+    commands: async () => (await import('./commerce/commands.ts')).userCommands,
+  },
   images: {
     summary: 'the image pipeline: bulk ingest, expiry, keys, the bucket rule',
-    commands: imageCommands,
+    commands: async () => (await import('./images/commands.ts')).imageCommands,
   },
   principals: {
     summary: 'who may use the image APIs through the gateway',
-    commands: principalCommands,
+    commands: async () => (await import('./images/gateway/commands.ts')).principalCommands,
   },
-  keys: { summary: 'API keys of principals', commands: keyCommands },
+  keys: {
+    summary: 'API keys of principals',
+    commands: async () => (await import('./images/gateway/commands.ts')).keyCommands,
+  },
   stream: {
     summary: 'the Kafka stream: send, status, dead letters, topics',
-    commands: streamCommands,
+    commands: async () => (await import('./images/stream/commands.ts')).streamCommands,
   },
   analytics: {
     summary: 'read-only SQL logins on the analytics schema for BI tools',
-    commands: analyticsCommands,
+    commands: async () => (await import('./images/analytics/commands.ts')).analyticsCommands,
   },
 };
 
-function usage(): string {
-  const commands = helpText(topLevel);
-  const grouped = Object.entries(groups)
-    .map(
-      ([name, group]) => `\n${name}: ${group.summary}\n${helpText(prefixed(name, group.commands))}`,
-    )
-    .join('\n');
-  return `usage: tessera <command> [options]\n\n${commands}\n${grouped}\n\nRun 'tessera <command> --help' for a command's options.`;
+async function usage(): Promise<string> {
+  const commands = helpText(await topLevel());
+  const grouped = await Promise.all(
+    Object.entries(groups).map(
+      async ([name, group]) =>
+        `\n${name}: ${group.summary}\n${helpText(prefixed(name, await group.commands()))}`,
+    ),
+  );
+  return `usage: tessera <command> [options]\n\n${commands}\n${grouped.join('\n')}\n\nRun 'tessera <command> --help' for a command's options.`;
 }
 
 function prefixed(prefix: string, table: CommandTable): CommandTable {
@@ -62,17 +70,21 @@ function prefixed(prefix: string, table: CommandTable): CommandTable {
 async function main(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    console.log(usage());
+    console.log(await usage());
     return first === undefined ? 2 : 0;
   }
   const group = groups[first];
-  const command = group ? (second ? group.commands[second] : undefined) : topLevel[first];
+  const command = group
+    ? second
+      ? (await group.commands())[second]
+      : undefined
+    : (await topLevel())[first];
   const args = group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
   if (!command) {
     console.error(
       `tessera: unknown command '${[first, group ? second : undefined].filter(Boolean).join(' ')}'\n`,
     );
-    console.error(usage());
+    console.error(await usage());
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {

@@ -101,4 +101,64 @@ describe('tessera principals, keys and images ingest', () => {
       await rm(folder, { recursive: true, force: true });
     }
   });
+
+  test('images ingest --concurrency takes several files at once, and reports them in their order', async () => {
+    run(['principals', 'add', 'bulk', '--role', 'engineer']);
+    const folder = await mkdtemp(path.join(tmpdir(), 'tessera-ingest-'));
+    try {
+      const names = ['p1.jpg', 'p2.png', 'p3.jpg', 'p4.webp', 'p5.jpg', 'p6.jpg'];
+      const photos = new Map<string, Buffer>();
+      for (const [index, name] of names.entries()) {
+        const format = name.endsWith('.png') ? 'png' : name.endsWith('.webp') ? 'webp' : 'jpeg';
+        // A large one first, so the small ones after it finish before it does.
+        const size = index === 0 ? { width: 2400, height: 1600 } : { width: 320, height: 240 };
+        photos.set(name, await makeImage(format, { ...size, scene: 80 + index }));
+      }
+      // The same bytes twice in one batch: one image, whichever of the two comes first.
+      photos.set('p7.jpg', photos.get('p5.jpg') as Buffer);
+      for (const [name, bytes] of photos) await writeFile(path.join(folder, name), bytes);
+      await writeFile(path.join(folder, 'p3b.jpg'), 'not a picture either');
+
+      const result = run(['images', 'ingest', folder, '--owner', 'bulk', '--concurrency', '3']);
+      assert.equal(result.status, 1, result.stderr);
+      const reported = result.stdout
+        .split('\n')
+        .filter((line) => /^(accepted|refused)/.test(line))
+        .map((line) => `${line.split(/ +/)[0]} ${path.basename(line.split(/ {2}/)[1] ?? '')}`);
+      assert.deepEqual(reported, [
+        'accepted p1.jpg',
+        'accepted p2.png',
+        'accepted p3.jpg',
+        'refused p3b.jpg',
+        'accepted p4.webp',
+        'accepted p5.jpg',
+        'accepted p6.jpg',
+        'accepted p7.jpg',
+      ]);
+      assert.match(result.stdout, /7 accepted, 1 refused of 8 file\(s\)\./);
+      const stored = await db.admin.query(
+        `select count(*)::integer as images, count(distinct sha256)::integer as distinct_bytes,
+                min(width) filter (where original_name = 'p1.jpg') as width
+         from images.images i join gateway.principals p on p.principal_id::text = i.owner_id
+         where p.name = 'bulk'`,
+      );
+      assert.deepEqual(stored.rows, [{ images: 6, distinct_bytes: 6, width: 2400 }]);
+
+      for (const wrong of ['0', '65', 'two']) {
+        const refused = run([
+          'images',
+          'ingest',
+          folder,
+          '--owner',
+          'bulk',
+          '--concurrency',
+          wrong,
+        ]);
+        assert.equal(refused.status, 2, wrong);
+        assert.match(refused.stderr, /--concurrency takes a whole number from 1 to 64/);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import {
   type CommandContext,
@@ -23,17 +24,24 @@ import { applyBucketLifecycle, openStore, rotateStoreKey } from './storage.ts';
 export const imageCommands: CommandTable = {
   ingest: {
     summary: "put image files through the same intake as uploads (engineers' bulk loads)",
-    usage: 'tessera images ingest <files or folders…> --owner <principal>',
-    options: { owner: { type: 'string' } },
+    usage:
+      'tessera images ingest <files or folders…> --owner <principal> [--concurrency <n>, default: the cores]',
+    options: { owner: { type: 'string' }, concurrency: { type: 'string' } },
     async run(input, ctx) {
       const owner = stringOption(input, 'owner');
       if (!owner || !/^[A-Za-z0-9._@-]{1,200}$/.test(owner))
         throw new UsageError(`--owner names the images' owner\nusage: ${this.usage}`);
+      // Files in flight at once: while libvips decodes and encodes one, the others are read,
+      // hashed, encrypted, written and recorded.
+      const concurrency = countOption(input, 'concurrency', {
+        fallback: availableParallelism(),
+        max: 64,
+      });
       if (input.positionals.length === 0)
         throw new UsageError(`name at least one file or folder\nusage: ${this.usage}`);
       const files = await listFiles(input.positionals);
       if (files.length === 0) throw new UsageError('no files found there');
-      return withImages(ctx, async (deps) => {
+      return withImages(ctx, concurrency, async (deps) => {
         const principal = await findPrincipal(deps.db, owner);
         if (!principal)
           throw new AppError(
@@ -43,13 +51,12 @@ export const imageCommands: CommandTable = {
           );
         let refused = 0;
         const progress = progressLine(files.length);
-        for (const [index, file] of files.entries()) {
-          progress.update(index, file);
-          const line = await ingestOne(deps, principal.principal_id, file);
+        await ingestAll(deps, principal.principal_id, files, concurrency, (index, line) => {
           if (!line.ok) refused += 1;
           progress.clear();
           ctx.out(line.text);
-        }
+          progress.update(index + 1, files[index] as string);
+        });
         progress.clear();
         ctx.out(
           `${files.length - refused} accepted, ${refused} refused of ${files.length} file(s).`,
@@ -63,7 +70,7 @@ export const imageCommands: CommandTable = {
       'expire images past their retention, remove orphaned objects, purge history past ANALYTICS_RETENTION',
     usage: 'tessera images sweep',
     async run(_input, ctx) {
-      const pass = await withImages(ctx, (deps) =>
+      const pass = await withImages(ctx, 1, (deps) =>
         sweepUnlessRunning(deps, { historyRetention: ctx.config.images.analyticsRetention }),
       );
       // Not a failure: the pass under way (an image API's, or another of these) does the same work.
@@ -123,10 +130,14 @@ type ImageDeps = Parameters<typeof intake>[0];
 
 async function withImages<T>(
   ctx: CommandContext,
+  connections: number,
   work: (deps: ImageDeps) => Promise<T>,
 ): Promise<T> {
   return withDatabase(ctx, schemas, async (_db, url) => {
-    const pool = createPool(url, { max: 4, applicationName: 'tessera-images' });
+    const pool = createPool(url, {
+      max: Math.max(4, connections),
+      applicationName: 'tessera-images',
+    });
     try {
       const store = await openStore(ctx.config, ctx.log);
       return await work({
@@ -140,6 +151,43 @@ async function withImages<T>(
       await pool.end();
     }
   });
+}
+
+type IngestLine = { ok: boolean; text: string };
+
+/**
+ * Takes `concurrency` files at a time, and reports each in the files' order, as soon as it and every
+ * file before it are done. An error that is not a refusal stops the files not yet started; those in
+ * flight finish first, so nothing is cut off half-written, and then it is thrown.
+ */
+async function ingestAll(
+  deps: ImageDeps,
+  owner: string,
+  files: string[],
+  concurrency: number,
+  report: (index: number, line: IngestLine) => void,
+): Promise<void> {
+  const lines: (IngestLine | undefined)[] = [];
+  let next = 0;
+  let reported = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < files.length && !failure) {
+      const index = next++;
+      try {
+        lines[index] = await ingestOne(deps, owner, files[index] as string);
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
+      for (let line = lines[reported]; line; line = lines[reported]) {
+        report(reported, line);
+        reported += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 async function ingestOne(

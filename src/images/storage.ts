@@ -8,7 +8,6 @@ import { rewrapAll } from './store/key-rotation.ts';
 import { watchKeyringFile } from './store/keyring-source.ts';
 import { keyringFromEnv, rotateMasterKey } from './store/master-keys.ts';
 import type { ObjectStore } from './store/object-store.ts';
-import { applyLifecycle, createS3Store } from './store/s3-store.ts';
 
 /** The embedded default keeps its master keys beside the data, readable by their owner only. */
 export function keyringFile(config: Config): string {
@@ -18,6 +17,8 @@ export function keyringFile(config: Config): string {
 export async function openStore(config: Config, log: Logger): Promise<ObjectStore> {
   const storage = config.images.storage;
   if (storage.driver === 's3') {
+    // Loaded only for S3: the AWS SDK takes a second to load, which every fs command would pay.
+    const { createS3Store } = await import('./store/s3-store.ts');
     return createS3Store({
       bucket: storage.bucket,
       region: storage.region,
@@ -73,6 +74,7 @@ export async function applyBucketLifecycle(config: Config): Promise<string> {
       'The lifecycle rule is for STORAGE=s3; the fs store expires images with its sweeper.',
     );
   }
+  const { applyLifecycle, createS3Store } = await import('./store/s3-store.ts');
   const store = createS3Store({
     bucket: storage.bucket,
     region: storage.region,

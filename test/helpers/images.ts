@@ -94,6 +94,20 @@ export async function meanColour(bytes: Buffer): Promise<[number, number, number
   return [r ?? 0, g ?? 0, b ?? 0];
 }
 
+/**
+ * The picture as a viewer sees it (oriented, on white), squeezed to 32×32 greyscale from all of
+ * its pixels: what a pHash is defined on, made without any shortcut of the intake's.
+ */
+export function greyscale32(bytes: Buffer): Promise<Buffer> {
+  return sharp(bytes)
+    .autoOrient()
+    .flatten({ background: '#ffffff' })
+    .resize(32, 32, { fit: 'fill' })
+    .greyscale()
+    .raw()
+    .toBuffer();
+}
+
 /** A PNG whose header declares width × height (CRCs valid) with only a few rows of data. */
 export function pngBomb(width: number, height: number): Buffer {
   const header = Buffer.alloc(13);

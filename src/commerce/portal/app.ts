@@ -20,8 +20,8 @@ import { memberRoutes } from './routes/members.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionCookie, sessionRoutes } from './routes/session.ts';
-import { transactionBatchRoutes } from './routes/transaction-batches.ts';
 import { sqlRoutes } from './routes/sql.ts';
+import { transactionBatchRoutes } from './routes/transaction-batches.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { findSession } from './sign-in.ts';
 

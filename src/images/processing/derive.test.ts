@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { thumbHashToAverageRGBA } from 'thumbhash';
 import {
+  greyscale32,
   makeBmp,
   makeHevcHeic,
   makeImage,
@@ -17,7 +18,7 @@ import {
 import { loadConfig } from '../../platform/config.ts';
 import { contentTypeOf, type Derivative, processImage, resize } from './derive.ts';
 import type { ImageLimits } from './limits.ts';
-import { hammingDistance } from './phash.ts';
+import { hammingDistance, perceptualHash } from './phash.ts';
 import { ImageRefusal, type RefusalReason } from './refusal.ts';
 import type { ImageFormat } from './sniff.ts';
 
@@ -294,6 +295,51 @@ describe('colour and hashes', () => {
     assert.ok(hammingDistance(original, lossy) <= 6, `${original} vs ${lossy}`);
     assert.ok(hammingDistance(original, smaller) <= 6, `${original} vs ${smaller}`);
     assert.ok(hammingDistance(original, other) >= 20, `${original} vs ${other}`);
+  });
+});
+
+describe('one decode at the preview size', () => {
+  test('a camera photo turned by EXIF: facts of the original, derivatives upright', async () => {
+    // 3000×2000 stored, held upright (orientation 6): libvips decodes it at half size, turned.
+    const input = await makeImage('jpeg', {
+      width: 3000,
+      height: 2000,
+      scene: 41,
+      exif: { orientation: 6 },
+    });
+    const { facts, derivatives } = await processImage(input, limits);
+    assert.deepEqual([facts.width, facts.height], [2000, 3000], 'the original, upright');
+    assert.deepEqual(
+      derivatives.map((d) => [d.name, d.width, d.height]),
+      [
+        ['thumbnail', 171, 256],
+        ['preview', 853, 1280],
+      ],
+    );
+    // The preview is the picture as a viewer sees it, not the stored pixels turned back.
+    const upright = perceptualHash(await greyscale32(input));
+    const preview = perceptualHash(await greyscale32(named(derivatives, 'preview').bytes));
+    assert.ok(hammingDistance(upright, preview) <= 2, `${upright} vs ${preview}`);
+    assert.ok(hammingDistance(upright, facts.perceptualHash) <= 2);
+  });
+
+  test("the pHash made from the thumbnail's pixels is the whole picture's, so stored hashes compare", async () => {
+    // Images stored before were hashed from the preview's pixels; a pHash is defined on the whole
+    // picture. Both are within 2 bits of it: far below the 6 that near-duplicates allow.
+    for (const scene of [1, 6, 7, 19, 23]) {
+      const input = await makeImage('jpeg', {
+        width: 1600,
+        height: 1200,
+        scene,
+        ...(scene % 2 ? { exif: { orientation: 6 } } : {}),
+      });
+      const whole = perceptualHash(await greyscale32(input));
+      const { facts } = await processImage(input, limits);
+      assert.ok(
+        hammingDistance(whole, facts.perceptualHash) <= 2,
+        `scene ${scene}: ${whole} vs ${facts.perceptualHash}`,
+      );
+    }
   });
 });
 

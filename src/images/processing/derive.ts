@@ -1,8 +1,11 @@
 // The only module that imports sharp. An upload passes, in order: its size, its format from the
 // bytes (sniff), the dimensions its header declares, then ONE decode (oriented, converted to sRGB,
-// shrunk to the preview's size at most) under sharp's pixel limit. Every derivative, the colour,
-// the thumbhash and the pHash are made from that one working image, so no step decodes the upload
-// again. Derivatives carry no metadata: no EXIF, no GPS, no XMP, no ICC profile.
+// shrunk to the preview's size at most) under sharp's pixel limit. libvips decodes JPEG and WebP
+// straight at 1/2, 1/4 or 1/8 of their size (shrink-on-load), so a camera photo is never held at
+// full size. The preview is made from that working image; the thumbnail's pixels from the preview's;
+// the colour, the thumbhash and the pHash from the thumbnail's, so no step decodes the upload again
+// and none reads more pixels than it needs. Derivatives carry no metadata: no EXIF, no GPS, no XMP,
+// no ICC profile.
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { checkBytes, checkDimensions, checkResizeSide } from './checks.ts';
@@ -102,20 +105,26 @@ export async function processImage(
     .toColourspace('srgb')
     .raw();
   const working = await unlessUnreadable(format, decode.toBuffer({ resolveWithObject: true }));
-  const { width, height, channels } = working.info;
-  const image = sharp(working.data, { raw: { width, height, channels } });
+  // The thumbnail's pixels, kept raw: its encoding, the colour and both hashes read them.
+  const small = await pixelsOf(working)
+    .resize(derivativeBoxes.thumbnail, derivativeBoxes.thumbnail, {
+      fit: 'inside',
+      withoutEnlargement: true,
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
 
   const derivativeFormats: Derivative['format'][] = options.avif ? ['webp', 'avif'] : ['webp'];
   const [derivatives, dominantColour, thumbhash, phash] = await Promise.all([
     Promise.all(
       derivativeFormats.flatMap((derivativeFormat) => [
-        derive(image, 'thumbnail', derivativeFormat),
-        derive(image, 'preview', derivativeFormat),
+        encode(small, 'thumbnail', derivativeFormat),
+        encode(working, 'preview', derivativeFormat),
       ]),
     ),
-    dominantColourOf(image, channels === 4),
-    thumbhashOf(image),
-    perceptualHashOf(image),
+    dominantColourOf(small),
+    thumbhashOf(small),
+    perceptualHashOf(small),
   ]);
   const { exif, gps, dropped } = readExif(header.exif);
   const facts: ImageFacts = {
@@ -262,37 +271,46 @@ async function unlessUnreadable<T>(format: ImageFormat, step: Promise<T>): Promi
   }
 }
 
-async function derive(
-  image: Sharp,
+type Pixels = { data: Buffer; info: { width: number; height: number; channels: number } };
+
+/**
+ * A new pipeline reading raw pixels in place, one per step: sharp's clone() would copy them
+ * (structuredClone of its input).
+ */
+function pixelsOf({ data, info }: Pixels): Sharp {
+  const { width, height, channels } = info;
+  return sharp(data, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
+}
+
+/** A derivative from pixels already within its box, so no resize is needed. */
+async function encode(
+  pixels: Pixels,
   name: Derivative['name'],
   format: Derivative['format'],
 ): Promise<Derivative> {
-  const box = derivativeBoxes[name];
-  const resized = image.clone().resize(box, box, { fit: 'inside', withoutEnlargement: true });
   // No withMetadata, keepExif or keepIccProfile: sharp writes none of the upload's metadata.
-  const { data, info } = await encoders[format](resized).toBuffer({ resolveWithObject: true });
+  const { data, info } = await encoders[format](pixelsOf(pixels)).toBuffer({
+    resolveWithObject: true,
+  });
   return { name, format, width: info.width, height: info.height, bytes: data };
 }
 
-async function dominantColourOf(image: Sharp, hasAlpha: boolean): Promise<string> {
+async function dominantColourOf(pixels: Pixels): Promise<string> {
   // stats() reads its input, not the pipeline, and counts transparent pixels' colours: an image
   // with alpha is measured as it looks on white.
-  let measured = image;
-  if (hasAlpha) {
-    const { data, info } = await image
-      .clone()
-      .flatten({ background: '#ffffff' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    measured = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
-  }
-  const { dominant } = await measured.stats();
+  const measured =
+    pixels.info.channels === 4
+      ? await pixelsOf(pixels)
+          .flatten({ background: '#ffffff' })
+          .raw()
+          .toBuffer({ resolveWithObject: true })
+      : pixels;
+  const { dominant } = await pixelsOf(measured).stats();
   return `#${[dominant.r, dominant.g, dominant.b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
-async function thumbhashOf(image: Sharp): Promise<string> {
-  const { data, info } = await image
-    .clone()
+async function thumbhashOf(pixels: Pixels): Promise<string> {
+  const { data, info } = await pixelsOf(pixels)
     .resize(100, 100, { fit: 'inside', withoutEnlargement: true })
     .ensureAlpha()
     .raw()
@@ -300,9 +318,8 @@ async function thumbhashOf(image: Sharp): Promise<string> {
   return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64');
 }
 
-async function perceptualHashOf(image: Sharp): Promise<string> {
-  const grey = await image
-    .clone()
+async function perceptualHashOf(pixels: Pixels): Promise<string> {
+  const grey = await pixelsOf(pixels)
     .flatten({ background: '#ffffff' })
     .resize(32, 32, { fit: 'fill' })
     .greyscale()

@@ -15,7 +15,6 @@ export type WorkspaceSettings = {
   idle: number;
 };
 
-
 type Workspace = {
   free: Connection[];
   all: Connection[];

@@ -14,9 +14,7 @@ import {
   runStatement,
   streamStatement,
 } from '../../../platform/sql-workspace/run.ts';
-import {
-  type Workspaces,
-} from '../../../platform/sql-workspace/workspaces.ts';
+import type { Workspaces } from '../../../platform/sql-workspace/workspaces.ts';
 import { history, type Kind, logged, queryLog } from '../../workspace/query-log.ts';
 import { asPerson, type PortalDeps, sessionOf, teams } from '../context.ts';
 import { errorBody, timestamp } from '../schemas.ts';
