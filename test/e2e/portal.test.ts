@@ -12,7 +12,7 @@ import {
   launchBrowser,
   pick,
   shoot,
-  signInThroughUi,
+  signedInPage,
 } from '../helpers/browser.ts';
 import { insertItem, insertManufacturer, insertMember } from '../helpers/commerce-fixtures.ts';
 import { createTestDatabase, type TestDatabase, type TestPerson } from '../helpers/database.ts';
@@ -56,12 +56,7 @@ describe('the portal in a browser', {
   });
 
   async function session(team: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    const person = people[team];
-    assert.ok(person);
-    await signInThroughUi(page, baseUrl, person.login, person.password);
-    return page;
+    return signedInPage(browser, baseUrl, people[team]);
   }
 
   test('logistics records a transaction with running totals and moves it to completed', async () => {

@@ -13,7 +13,7 @@ import {
   buildUi,
   launchBrowser,
   shoot,
-  signInThroughUi,
+  signedInPage,
 } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase, type TestPerson } from '../helpers/database.ts';
 import { buildTestPortal, type TestPortal } from '../helpers/portal.ts';
@@ -48,11 +48,8 @@ describe('the query workspace in a browser', {
   });
 
   async function openWorkspace(team: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    const person = people[team];
-    assert.ok(person);
-    await signInThroughUi(page, baseUrl, person.login, person.password);
+    const page = await signedInPage(browser, baseUrl, people[team]);
+    const person = people[team] as TestPerson;
     await page.getByRole('menuitem', { name: 'Query' }).click();
     await page.getByLabel('Database password').fill(person.password);
     await page.getByRole('button', { name: 'Open' }).click();

@@ -12,7 +12,7 @@ import {
   launchBrowser,
   pick,
   shoot,
-  signInThroughUi,
+  signedInPage,
 } from '../helpers/browser.ts';
 import {
   insertItem,
@@ -57,12 +57,7 @@ describe('the teams’ daily work in a browser', {
   });
 
   async function session(team: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    const person = people[team];
-    assert.ok(person);
-    await signInThroughUi(page, baseUrl, person.login, person.password);
-    return page;
+    return signedInPage(browser, baseUrl, people[team]);
   }
   const newTransaction = () =>
     recordTransaction(db.admin, member, maker, [

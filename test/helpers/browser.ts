@@ -43,6 +43,19 @@ export async function signInThroughUi(
   await page.getByText(`Welcome, ${login}`).waitFor();
 }
 
+/** A fresh browser context of the usual size, signed in to the portal at `baseUrl` as `person`. */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  person: { login: string; password: string } | undefined,
+): Promise<Page> {
+  if (!person) throw new Error('no such person in this test');
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await signInThroughUi(page, baseUrl, person.login, person.password);
+  return page;
+}
+
 export async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: path.join(screenshots, `${name}.png`) });
