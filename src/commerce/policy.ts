@@ -94,6 +94,7 @@ export const policy: Policy = {
   functions: {
     'commerce.record_transaction(text, bigint, jsonb)': [logistics],
     'commerce.set_transaction_status(bigint, text)': [logistics],
+    'commerce.transaction_detail(bigint)': [logistics, analytics],
     'commerce.estimate_transactions(text, text, timestamp with time zone, timestamp with time zone)':
       [logistics, analytics],
     'commerce.check_item_fields(text, numeric, numeric)': [logistics, sales],

@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db/pool.ts';
+import type { Db, QueryResult } from '../platform/db/pool.ts';
 import { sql } from '../platform/db/sql.ts';
 import { AppError } from '../platform/errors.ts';
 import {
@@ -133,22 +133,18 @@ function totalOf(row: Listed | undefined, uncounted: number | null) {
   return { total: estimate, total_is_estimate: true };
 }
 
-export async function getTransaction(
-  db: Db,
-  id: number,
-): Promise<Transaction & { lines: TransactionLine[] }> {
-  const found = await db.query<Transaction & { total: number }>(
-    sql(import.meta.url, 'db/queries/get-transaction.sql'),
-    [id],
-  );
-  const transaction = toPage(found.rows).data[0];
-  if (!transaction)
-    throw new AppError('transaction_not_found', 404, `There is no transaction ${id}.`);
-  const lines = await db.query<TransactionLine>(
-    sql(import.meta.url, 'db/queries/list-transaction-lines.sql'),
-    [id],
-  );
-  return { ...transaction, lines: lines.rows };
+export type TransactionDetail = Transaction & { lines: TransactionLine[] };
+
+export async function getTransaction(db: Db, id: number): Promise<TransactionDetail> {
+  return detailOf(await db.query(`select commerce.transaction_detail($1) as detail`, [id]), id);
+}
+
+/** The detail a statement built with commerce.transaction_detail, or 404 if the caller sees none. */
+function detailOf(result: QueryResult, id?: number): TransactionDetail {
+  const detail = result.rows[0]?.detail as TransactionDetail | null | undefined;
+  if (!detail)
+    throw new AppError('transaction_not_found', 404, `There is no transaction ${id ?? ''}.`);
+  return detail;
 }
 
 export type NewTransaction = {
@@ -157,16 +153,25 @@ export type NewTransaction = {
   items: { item_id: number; quantity: number }[];
 };
 
-/** Records it through the procedure, which computes the prices and totals. */
-export async function recordTransaction(db: Db, input: NewTransaction) {
-  const result = await db.query<{ id: number }>(
-    'select commerce.record_transaction($1, $2, $3) as id',
+/** Records it through the procedure, which computes the prices and totals; read back in the same statement. */
+export async function recordTransaction(db: Db, input: NewTransaction): Promise<TransactionDetail> {
+  const result = await db.query(
+    'select commerce.transaction_detail(commerce.record_transaction($1, $2, $3)) as detail',
     [input.membership_id, input.manufacturer_id, JSON.stringify(input.items)],
   );
-  return getTransaction(db, Number(result.rows[0]?.id));
+  return detailOf(result);
 }
 
-export async function setTransactionStatus(db: Db, id: number, status: TransactionStatus) {
-  await db.query('select commerce.set_transaction_status($1, $2)', [id, status]);
-  return getTransaction(db, id);
+export async function setTransactionStatus(
+  db: Db,
+  id: number,
+  status: TransactionStatus,
+): Promise<TransactionDetail> {
+  // The status moves in the subquery, which runs before the detail is read (offset 0 keeps it apart).
+  const result = await db.query(
+    `select commerce.transaction_detail($1) as detail
+     from (select commerce.set_transaction_status($1, $2) offset 0) moved`,
+    [id, status],
+  );
+  return detailOf(result, id);
 }

@@ -24,6 +24,8 @@ export const portalService = defineService<PortalDeps>({
     const pool = createPool(databaseUrl, {
       max: config.portal.poolSize,
       applicationName: 'tessera-portal',
+      // Each request is a few statements in one transaction: written together where they can be.
+      pipeline: true,
     });
     return {
       deps: {

@@ -69,10 +69,15 @@ export async function signIn(
   return { token, session, identity };
 }
 
+/**
+ * The live session of this token. Its last request is noted at most every tenth of the idle time
+ * (a minute at most), so a session may count as idle up to that much before it really is.
+ */
 export async function findSession(deps: SignInDeps, token: string): Promise<Session | null> {
+  const { idle } = deps.settings;
   const found = await deps.db.query<{ login: string; team: Team; csrf_token: string }>(
     q('portal-session-find'),
-    [hashToken(token), toInterval(deps.settings.idle)],
+    [hashToken(token), toInterval(idle), toInterval(Math.min(idle / 10, 60_000))],
   );
   const row = found.rows[0];
   return row

@@ -28,13 +28,24 @@ export type Connection = Db & { end(): Promise<void> };
 
 export function createPool(
   url: string,
-  options: { max?: number; applicationName?: string } = {},
+  options: {
+    max?: number;
+    applicationName?: string;
+    /**
+     * Each connection sends a query without waiting for the answers to the ones before it, and
+     * `withTransaction` writes the queries of one tick together: BEGIN, its setup and the work's
+     * first queries reach the server in one write and cost one round trip. No paged reads
+     * (`queryRows`, `streamRows`) on such a pool.
+     */
+    pipeline?: boolean;
+  } = {},
 ): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     options: utc,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'tessera',
+    pipeline: options.pipeline ?? false,
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
@@ -92,12 +103,25 @@ export async function listenOn(
   return client as unknown as Connection;
 }
 
-/** Runs `work` in one transaction on one connection of the pool; rolls back if it throws. */
-export async function withTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T>): Promise<T> {
+/** A statement with its parameters, e.g. a transaction's setup. */
+export type Statement = { text: string; values?: unknown[] };
+
+/**
+ * Runs `work` in one transaction on one connection of the pool, after `setup` if given; rolls back
+ * if either throws. On a pipelining pool the queries issued in one tick are written together, so
+ * BEGIN, `setup` and the work's first query are one round trip; a failed `setup` is the error
+ * reported, not the refusal of the query queued behind it.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (tx: Db) => Promise<T>,
+  setup?: Statement,
+): Promise<T> {
   const client = await (pool as unknown as pg.Pool).connect();
   try {
-    await client.query('begin');
-    const result = await work(client as unknown as Db);
+    const result = client.pipeline
+      ? await pipelined(client, work, setup)
+      : await inTurn(client, work, setup);
     await client.query('commit');
     return result;
   } catch (error) {
@@ -106,6 +130,61 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T
   } finally {
     client.release();
   }
+}
+
+async function inTurn<T>(
+  client: pg.PoolClient,
+  work: (tx: Db) => Promise<T>,
+  setup: Statement | undefined,
+): Promise<T> {
+  await client.query('begin');
+  if (setup) await client.query(setup.text, setup.values);
+  return work(client as unknown as Db);
+}
+
+async function pipelined<T>(
+  client: pg.PoolClient,
+  work: (tx: Db) => Promise<T>,
+  setup: Statement | undefined,
+): Promise<T> {
+  const tx = batchingWrites(client);
+  const begun = tx.query('begin');
+  const setUp = setup ? tx.query(setup.text, setup.values) : undefined;
+  const worked = work(tx);
+  // Answered in order: if BEGIN or the setup failed, the work's queries were refused behind it.
+  worked.catch(() => {});
+  await begun;
+  await setUp;
+  return worked;
+}
+
+type Corkable = { cork(): void; uncork(): void };
+
+/**
+ * The client, writing the queries of one tick in one write when it pipelines (pg writes each
+ * query on its own, and on loopback every write costs both sides a wake-up). Without pipelining a
+ * query waits for the one before it anyway, so there is nothing to gather.
+ */
+function batchingWrites(client: pg.PoolClient): Db {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection
+    ?.stream;
+  if (!client.pipeline || typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function')
+    return client as unknown as Db;
+  const corkable = stream as Corkable;
+  let corked = false;
+  return {
+    query(text, values) {
+      if (!corked) {
+        corked = true;
+        corkable.cork();
+        process.nextTick(() => {
+          corked = false;
+          corkable.uncork();
+        });
+      }
+      return client.query(text, values) as never;
+    },
+  };
 }
 
 /**

@@ -295,3 +295,41 @@ $$;
 revoke all on function commerce.estimate_transactions(text, text, timestamptz, timestamptz) from public;
 grant execute on function commerce.estimate_transactions(text, text, timestamptz, timestamptz)
   to commerce_logistics, commerce_analytics;
+
+-- One transaction with its lines, as the portal shows it, or null if the caller sees no such
+-- transaction. VOLATILE, so that it reads with a snapshot of its own: called on what
+-- record_transaction returns, in the same statement, it sees the rows just written, and a write
+-- and its read-back are one statement and one round trip. NUMERIC comes as text, exactly as
+-- PostgreSQL writes it, never as a JSON float.
+create or replace function commerce.transaction_detail(p_transaction_id bigint) returns jsonb
+language sql volatile security invoker set search_path = pg_catalog, pg_temp as $$
+  select jsonb_build_object(
+    'transaction_id', t.transaction_id,
+    'membership_id', t.membership_id,
+    'member_name', m.first_name || ' ' || m.last_name,
+    'manufacturer_id', t.manufacturer_id,
+    'manufacturer_name', f.manufacturer_name,
+    'total_items_cost', t.total_items_cost::text,
+    'total_items_weight', t.total_items_weight::text,
+    'transaction_status', t.transaction_status,
+    'created_at', t.created_at,
+    'completed_at', t.completed_at,
+    'updated_at', t.updated_at,
+    'lines', (
+      select coalesce(jsonb_agg(jsonb_build_object(
+               'item_id', ti.item_id, 'item_name', i.item_name, 'quantity', ti.quantity,
+               'unit_cost', ti.unit_cost::text, 'unit_weight', ti.unit_weight::text,
+               'line_cost', (ti.unit_cost * ti.quantity)::text,
+               'line_weight', (ti.unit_weight * ti.quantity)::text,
+               'retired', i.deleted_at is not null)
+             order by i.item_name, ti.item_id), '[]')
+      from commerce.transacted_items ti join commerce.items i on i.item_id = ti.item_id
+      where ti.transaction_id = t.transaction_id))
+  from commerce.transactions t
+  join commerce.memberships_public m on m.membership_id = t.membership_id
+  join commerce.manufacturers f on f.manufacturer_id = t.manufacturer_id
+  where t.transaction_id = p_transaction_id
+$$;
+revoke all on function commerce.transaction_detail(bigint) from public;
+grant execute on function commerce.transaction_detail(bigint)
+  to commerce_logistics, commerce_analytics;
