@@ -8,7 +8,6 @@ import {
   type KeysetPage,
   type ListQuery,
   limitOffset,
-  toPage,
 } from './listing.ts';
 
 export const transactionStatuses = [

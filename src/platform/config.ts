@@ -114,6 +114,14 @@ const portal = {
     .prefault('12h')
     .describe('A portal session ends this long after sign-in.'),
   PORTAL_SESSION_IDLE: duration.prefault('30m').describe('…or after this long without a request.'),
+  PORTAL_SESSION_CACHE_TTL: duration
+    .prefault('10s')
+    .describe(
+      'How long a portal trusts a session it has read without asking PostgreSQL again (a sign-out or a disabled person reaches every portal at once regardless).',
+    ),
+  PORTAL_SESSION_CACHE_SIZE: count(0, 10_000_000)
+    .default(10_000)
+    .describe('Sessions kept per portal; 0 turns the cache off.'),
   PORTAL_SIGNIN_LOCK_AFTER: count(1, 100)
     .default(5)
     .describe('Failed sign-ins in a row before a login is locked.'),
@@ -434,6 +442,7 @@ export type Config = Readonly<{
       authenticatorPassword: string | undefined;
       poolSize: number;
       sessions: SessionLifetimes & SignInLocks;
+      sessionCache: Readonly<{ ttl: number; max: number }>;
     }>;
   /** What every part that handles images shares: the image API, stream ingestion, the CLI. */
   images: Readonly<{
@@ -572,6 +581,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         firstLock: e.PORTAL_SIGNIN_FIRST_LOCK,
         maxLock: e.PORTAL_SIGNIN_MAX_LOCK,
       },
+      sessionCache: { ttl: e.PORTAL_SESSION_CACHE_TTL, max: e.PORTAL_SESSION_CACHE_SIZE },
     },
     images: {
       storage:

@@ -9,7 +9,11 @@ import { withCredentials } from '../../src/platform/db/pool.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import type { TestDatabase, TestPerson } from './database.ts';
 
-export type TestPortal = Awaited<ReturnType<typeof buildPortal>> & { closeAll(): Promise<void> };
+export type TestPortal = Awaited<ReturnType<typeof buildPortal>> & {
+  /** What the portal was built from, as its service opened it. */
+  deps: PortalDeps;
+  closeAll(): Promise<void>;
+};
 
 export async function buildTestPortal(
   db: TestDatabase,
@@ -25,6 +29,9 @@ export async function buildTestPortal(
       process.env.TESSERA_TEST_PORTAL_PASSWORD ?? '',
     ),
     PORTAL_POOL_SIZE: '4',
+    // Off unless a test turns it on: a sign-out or a disabled person on this portal reaches its
+    // cache through PostgreSQL's notice a moment after the answer, and tests act at once.
+    PORTAL_SESSION_CACHE_SIZE: '0',
     ...env,
   });
   const opened = await portalService.deps({
@@ -34,8 +41,10 @@ export async function buildTestPortal(
     running: {},
   });
   // The built UI only when a test asks for it (webRoot), as the browser tests do.
-  const app = await buildPortal({ ...opened.deps, webRoot: undefined, ...overrides });
+  const deps = { ...opened.deps, webRoot: undefined, ...overrides };
+  const app = await buildPortal(deps);
   return Object.assign(app, {
+    deps,
     async closeAll() {
       await app.close();
       await opened.close();

@@ -12,7 +12,7 @@ import { allowOnly } from '../../platform/http/allow-list.ts';
 import { createHttpApp } from '../../platform/http/server.ts';
 import { answerStatementErrors } from '../../platform/http/statement-errors.ts';
 import { createWorkspaces } from '../../platform/sql-workspace/workspaces.ts';
-import { type PortalDeps, setSession } from './context.ts';
+import { type PortalDeps, setSession, signInDepsOf } from './context.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { itemBatchRoutes } from './routes/item-batches.ts';
 import { itemRoutes } from './routes/items.ts';
@@ -54,12 +54,7 @@ export async function buildPortal(deps: PortalDeps) {
     const route = request.routeOptions.url;
     if (!route?.startsWith('/api/') || request.routeOptions.config.public) return;
     const token = request.cookies[sessionCookie];
-    const session = token
-      ? await findSession(
-          { db: deps.pool, databaseUrl: deps.databaseUrl, settings: deps.sessions },
-          token,
-        )
-      : null;
+    const session = token ? await findSession(signInDepsOf(deps), token) : null;
     if (!session) throw new AppError('not_signed_in', 401, 'Please sign in.');
     if (
       unsafeMethods.has(request.method) &&

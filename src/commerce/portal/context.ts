@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { WorkspaceSettings } from '../../platform/sql-workspace/workspaces.ts';
 import type { Team } from '../people.ts';
-import type { Session, SessionSettings } from './sign-in.ts';
+import type { Session, SessionCache, SessionSettings, SignInDeps } from './sign-in.ts';
 
 export type PortalDeps = {
   /** Connected as the authenticator role, which can do nothing but switch to a person. */
@@ -16,6 +16,8 @@ export type PortalDeps = {
   allowCidrs: readonly string[];
   trustProxy: readonly string[];
   sessions: SessionSettings;
+  /** Sessions just read, trusted while revocations are heard (sign-in.ts); none without. */
+  sessionCache?: SessionCache | undefined;
   /** The query workspace's limits (SQL_STATEMENT_TIMEOUT, SQL_ROW_LIMIT, SQL_IDLE_TIMEOUT). */
   workspace: WorkspaceSettings;
   /** Where the built browser UI is; without it only the API is served. */
@@ -26,6 +28,15 @@ export type PortalDeps = {
    */
   checkTeams?: boolean;
 };
+
+export function signInDepsOf(deps: PortalDeps): SignInDeps {
+  return {
+    db: deps.pool,
+    databaseUrl: deps.databaseUrl,
+    settings: deps.sessions,
+    cache: deps.sessionCache,
+  };
+}
 
 const sessions = new WeakMap<FastifyRequest, Session>();
 

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../platform/config.ts';
 import { connect, createPool, quoteLiteral, withCredentials } from '../../platform/db/pool.ts';
+import { listenForRevocations } from '../../platform/db/revocations.ts';
 import { scramVerifier } from '../../platform/db/scram.ts';
 import { localSecret } from '../../platform/secrets.ts';
 import { defineService } from '../../platform/service.ts';
 import { roles } from '../policy.ts';
 import { buildPortal } from './app.ts';
 import type { PortalDeps } from './context.ts';
+import { createSessionCache, sessionChannel } from './sign-in.ts';
 
 export const portalWebRoot = fileURLToPath(new URL('../../../web/portal/dist/', import.meta.url));
 
@@ -27,18 +29,37 @@ export const portalService = defineService<PortalDeps>({
       // Each request is a few statements in one transaction: written together where they can be.
       pipeline: true,
     });
+    const portalLog = log.child({ service: 'portal' });
+    const { sessionCache: cacheSettings } = config.portal;
+    const sessionCache = cacheSettings.max > 0 ? createSessionCache(cacheSettings) : undefined;
+    const revocations = sessionCache
+      ? listenForRevocations(
+          {
+            databaseUrl,
+            channel: sessionChannel,
+            what: 'session',
+            cache: sessionCache,
+            log: portalLog,
+          },
+          { applicationName: 'tessera-portal-sessions' },
+        )
+      : undefined;
     return {
       deps: {
         pool,
         databaseUrl,
-        log: log.child({ service: 'portal' }),
+        log: portalLog,
         allowCidrs: config.portal.allowCidrs,
         trustProxy: config.portal.trustProxy,
         sessions: config.portal.sessions,
         workspace: config.sqlWorkspace,
         webRoot: portalWebRoot,
+        sessionCache,
       },
-      close: () => pool.end(),
+      async close() {
+        await revocations?.close();
+        await pool.end();
+      },
     };
   },
   build: buildPortal,

@@ -1,6 +1,10 @@
 // Signing in to the portal with one's own database login and password: PostgreSQL itself checks
 // the password (the portal opens a connection as the person), so the portal keeps no password
 // copy that could drift from the one psql uses. Sessions are random tokens kept hashed.
+//
+// Each portal keeps the sessions it has read for a few seconds (PORTAL_SESSION_CACHE_TTL), trusted
+// only while it hears migration 0010's notices: a session that ends or changes is forgotten by
+// every portal as that change commits.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type Connection,
@@ -12,6 +16,7 @@ import {
 import { sql } from '../../platform/db/sql.ts';
 import { toInterval } from '../../platform/duration.ts';
 import { AppError } from '../../platform/errors.ts';
+import { createRevocableCache, type RevocableCache } from '../../platform/revocable-cache.ts';
 import { type Identity, whoAmI } from '../identity.ts';
 import type { Team } from '../people.ts';
 
@@ -28,9 +33,22 @@ export type SessionSettings = {
   maxLock: number;
 };
 
-export type SignInDeps = { db: Db; databaseUrl: string; settings: SessionSettings };
+export type SignInDeps = {
+  db: Db;
+  databaseUrl: string;
+  settings: SessionSettings;
+  cache?: SessionCache | undefined;
+};
 /** `id` names the session on the server (the token's hash), e.g. for its query workspace. */
 export type Session = { id: string; login: string; team: Team; csrfToken: string };
+
+export type SessionCache = RevocableCache<Session>;
+export const sessionChannel = 'tessera_portal_sessions';
+
+/** PORTAL_SESSION_CACHE_TTL (ms) and PORTAL_SESSION_CACHE_SIZE. */
+export function createSessionCache(options: { ttl: number; max: number }): SessionCache {
+  return createRevocableCache<Session>(options, (session) => session.id);
+}
 
 const q = (name: string) => sql(import.meta.url, `../db/queries/${name}.sql`);
 
@@ -71,27 +89,35 @@ export async function signIn(
 
 /**
  * The live session of this token. Its last request is noted at most every tenth of the idle time
- * (a minute at most), so a session may count as idle up to that much before it really is.
+ * (a minute at most), so a session may count as idle up to that much before it really is; a
+ * cached session is asked for again at least that often, so its requests keep it alive.
  */
 export async function findSession(deps: SignInDeps, token: string): Promise<Session | null> {
-  const { idle } = deps.settings;
-  const found = await deps.db.query<{ login: string; team: Team; csrf_token: string }>(
-    q('portal-session-find'),
-    [hashToken(token), toInterval(idle), toInterval(Math.min(idle / 10, 60_000))],
-  );
+  const hash = hashToken(token);
+  const id = hash.toString('hex');
+  const cache = deps.cache?.trusted ? deps.cache : undefined;
+  const cached = cache?.get(id);
+  if (cached) return cached;
+  const ticket = cache?.ticket() ?? 0;
+  const touchEvery = Math.min(deps.settings.idle / 10, 60_000);
+  const found = await deps.db.query<{
+    login: string;
+    team: Team;
+    csrf_token: string;
+    expires_at: string;
+  }>(q('portal-session-find'), [hash, toInterval(deps.settings.idle), toInterval(touchEvery)]);
   const row = found.rows[0];
-  return row
-    ? {
-        id: hashToken(token).toString('hex'),
-        login: row.login,
-        team: row.team,
-        csrfToken: row.csrf_token,
-      }
-    : null;
+  if (!row) return null;
+  const session: Session = { id, login: row.login, team: row.team, csrfToken: row.csrf_token };
+  cache?.set(id, session, ticket, Math.min(Date.parse(row.expires_at), Date.now() + touchEvery));
+  return session;
 }
 
 export async function signOut(deps: SignInDeps, token: string): Promise<void> {
-  await deps.db.query(q('portal-session-delete'), [hashToken(token)]);
+  const hash = hashToken(token);
+  await deps.db.query(q('portal-session-delete'), [hash]);
+  // Other portals hear it from PostgreSQL; this one forgets it before answering.
+  deps.cache?.drop(hash.toString('hex'));
 }
 
 async function checkPassword(deps: SignInDeps, login: string, password: string): Promise<Identity> {

@@ -8,9 +8,9 @@ import { createGatewayTestbed, type GatewayTestbed } from '../../../test/helpers
 import { redisMissing, startRedis, type TestRedis } from '../../../test/helpers/redis.ts';
 import { until } from '../../../test/helpers/until.ts';
 import { createPool, type Pool } from '../../platform/db/pool.ts';
+import { listenForRevocations } from '../../platform/db/revocations.ts';
 import { buildGateway } from './app.ts';
-import { createKeyCache, type KeyCache } from './key-cache.ts';
-import { listenForRevocations } from './key-revocations.ts';
+import { createKeyCache, type KeyCache, revocationChannel } from './key-cache.ts';
 import { addPrincipal, createKey, revokeKey } from './principals.ts';
 
 type Gateway = Awaited<ReturnType<typeof buildGateway>>;
@@ -42,7 +42,13 @@ describe('two gateways with key caches', { skip: redisMissing }, () => {
     for (const cache of caches) {
       listeners.push(
         listenForRevocations(
-          { databaseUrl: t.bed.database.url, cache, log: t.gatewayDeps.log },
+          {
+            databaseUrl: t.bed.database.url,
+            channel: revocationChannel,
+            what: 'key',
+            cache,
+            log: t.gatewayDeps.log,
+          },
           // Slow to listen again, so that the test can act while a gateway is not listening.
           { firstRetry: 1500, applicationName: listenerName },
         ),

@@ -3,12 +3,12 @@
 // PostgreSQL's revocation notices and rate limits shared through Redis when REDIS_URL is set.
 import { Redis } from 'ioredis';
 import { createPool } from '../../platform/db/pool.ts';
+import { listenForRevocations } from '../../platform/db/revocations.ts';
 import { defineService } from '../../platform/service.ts';
 import { imageApiAudience } from '../principal.ts';
 import { gatewaySecret } from '../shared-secret.ts';
 import { buildGateway, type GatewayDeps, type Upstream } from './app.ts';
-import { createKeyCache } from './key-cache.ts';
-import { listenForRevocations } from './key-revocations.ts';
+import { createKeyCache, revocationChannel } from './key-cache.ts';
 
 /**
  * What the gateway passes on to the image API (its instances, taken in turn): images, analytics,
@@ -47,7 +47,16 @@ export const gatewayService = defineService<GatewayDeps>({
       : undefined;
     const keyCache = settings.keyCache.max > 0 ? createKeyCache(settings.keyCache) : undefined;
     const revocations = keyCache
-      ? listenForRevocations({ databaseUrl, cache: keyCache, log: gatewayLog })
+      ? listenForRevocations(
+          {
+            databaseUrl,
+            channel: revocationChannel,
+            what: 'key',
+            cache: keyCache,
+            log: gatewayLog,
+          },
+          { applicationName: 'tessera-gateway-revocations' },
+        )
       : undefined;
     return {
       deps: {

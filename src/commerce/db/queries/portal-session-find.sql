@@ -2,7 +2,7 @@
 -- moves only once it is older than $3, so most requests read their session without writing it,
 -- and their commit has nothing to flush to the WAL.
 with live as (
-  select token_hash, login, team, csrf_token, last_seen_at
+  select token_hash, login, team, csrf_token, expires_at, last_seen_at
   from portal.sessions
   where token_hash = $1 and expires_at > now() and last_seen_at > now() - $2::interval
 ), touched as (
@@ -10,4 +10,4 @@ with live as (
   from live
   where s.token_hash = live.token_hash and live.last_seen_at <= now() - $3::interval
 )
-select login, team, csrf_token from live
+select login, team, csrf_token, expires_at from live

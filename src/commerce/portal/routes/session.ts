@@ -3,7 +3,7 @@ import type { HttpApp } from '../../../platform/http/server.ts';
 import type { Workspaces } from '../../../platform/sql-workspace/workspaces.ts';
 import { whoAmI } from '../../identity.ts';
 import { teams } from '../../people.ts';
-import { asPerson, type PortalDeps, sessionOf } from '../context.ts';
+import { asPerson, type PortalDeps, sessionOf, signInDepsOf } from '../context.ts';
 import { errorBody } from '../schemas.ts';
 import { signIn, signOut } from '../sign-in.ts';
 
@@ -17,7 +17,7 @@ const me = z.object({
 });
 
 export function sessionRoutes(app: HttpApp, deps: PortalDeps, workspaces: Workspaces) {
-  const signInDeps = { db: deps.pool, databaseUrl: deps.databaseUrl, settings: deps.sessions };
+  const signInDeps = signInDepsOf(deps);
 
   app.post(
     '/api/session',

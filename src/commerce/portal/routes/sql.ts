@@ -16,7 +16,7 @@ import {
 } from '../../../platform/sql-workspace/run.ts';
 import type { Workspaces } from '../../../platform/sql-workspace/workspaces.ts';
 import { history, type Kind, logged, queryLog } from '../../workspace/query-log.ts';
-import { asPerson, type PortalDeps, sessionOf, teams } from '../context.ts';
+import { asPerson, type PortalDeps, sessionOf, signInDepsOf, teams } from '../context.ts';
 import { errorBody, timestamp } from '../schemas.ts';
 import { asOwnLogin } from '../sign-in.ts';
 
@@ -75,7 +75,7 @@ export function runAsPerson(
 export function sqlRoutes(app: HttpApp, workspace: Workspace) {
   const { deps, workspaces } = workspace;
   const limits = deps.workspace;
-  const signInDeps = { db: deps.pool, databaseUrl: deps.databaseUrl, settings: deps.sessions };
+  const signInDeps = signInDepsOf(deps);
   const inWorkspace = <T>(
     request: FastifyRequest,
     kind: Kind,

@@ -1,13 +1,11 @@
-// Each gateway holds one connection that LISTENs for revocations, which migration
-// 0009_gateway_revocations.sql's triggers NOTIFY from the transaction that revokes a key or changes
-// a principal (the CLI, the domain functions or plain SQL alike). The key cache is trusted only
+// Each instance that keeps a revocable cache (revocable-cache.ts) holds one connection that
+// LISTENs on the cache's channel, which triggers NOTIFY from the transaction that makes the change
+// (a CLI, a domain function or plain SQL alike), with the tag to drop. The cache is trusted only
 // while listening: when the connection drops (or stops answering its heartbeat) the cache is
 // emptied and bypassed, and the connection is made again with a growing delay.
-import { type Connection, listenOn } from '../../platform/db/pool.ts';
-import type { Logger } from '../../platform/log.ts';
-import type { KeyCache } from './key-cache.ts';
-
-export const revocationChannel = 'tessera_gateway_revocations';
+import type { Logger } from '../log.ts';
+import type { RevocableCache } from '../revocable-cache.ts';
+import { type Connection, listenOn } from './pool.ts';
 
 export type RevocationListenerOptions = {
   /** First delay before listening again, doubled up to `maxRetry`, in ms. */
@@ -20,8 +18,15 @@ export type RevocationListenerOptions = {
 };
 
 /** Listens until closed; the cache is trusted from the first successful LISTEN on. */
-export function listenForRevocations(
-  deps: { databaseUrl: string; cache: KeyCache; log: Logger },
+export function listenForRevocations<V>(
+  deps: {
+    databaseUrl: string;
+    /** Where the revocations are notified, and what they revoke, for the log. */
+    channel: string;
+    what: string;
+    cache: RevocableCache<V>;
+    log: Logger;
+  },
   options: RevocationListenerOptions = {},
 ): { close(): Promise<void> } {
   const { cache, log } = deps;
@@ -53,16 +58,16 @@ export function listenForRevocations(
       if (closed) return;
       log.warn(
         { err: error },
-        'not listening for key revocations: verifying every key in the database until listening again',
+        `not listening for ${deps.what} revocations: every lookup goes to the database until listening again`,
       );
       retryLater();
     };
     try {
       connection = await listenOn(
         deps.databaseUrl,
-        revocationChannel,
-        { notify: (principalId) => cache.drop(principalId), lost },
-        options.applicationName ?? 'tessera-gateway-revocations',
+        deps.channel,
+        { notify: (tag) => cache.drop(tag), lost },
+        options.applicationName ?? 'tessera-revocations',
       );
     } catch (error) {
       return lost(error);
@@ -71,7 +76,7 @@ export function listenForRevocations(
     current = connection;
     delay = firstRetry;
     cache.trust(true);
-    log.info('listening for key revocations: the key cache is on');
+    log.info(`listening for ${deps.what} revocations: the ${deps.what} cache is on`);
     beat = setInterval(() => {
       const answered = (connection as Connection).query('select 1');
       const late = new Promise((_resolve, reject) =>

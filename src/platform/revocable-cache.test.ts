@@ -1,17 +1,13 @@
-// The key cache's own rules: trusted only while listening, a lookup overtaken by a revocation is
-// not kept, entries expire and the least recently used goes first.
+// The revocable cache's own rules: trusted only while listening, a lookup overtaken by a
+// revocation is not kept, entries expire and the least recently used goes first.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createKeyCache } from './key-cache.ts';
-import type { Caller } from './principals.ts';
+import { createRevocableCache } from './revocable-cache.ts';
 
-const caller = (principalId: string): Caller => ({
-  principalId,
-  name: principalId,
-  role: 'user',
-  cidrs: [],
-  scopes: ['images:read'],
-});
+type Caller = { principalId: string };
+const caller = (principalId: string): Caller => ({ principalId });
+const createKeyCache = (options: { ttl: number; max: number; now?: () => number }) =>
+  createRevocableCache<Caller>(options, (c) => c.principalId);
 
 test('nothing is kept or served while the cache is not trusted', () => {
   const cache = createKeyCache({ ttl: 1000, max: 10 });
@@ -65,4 +61,17 @@ test('entries expire after the ttl, and the least recently used goes past the bo
   now = 1000;
   assert.equal(cache.get('a'), undefined);
   assert.equal(cache.size, 1);
+});
+
+test('an entry given an end of its own goes then, if that comes before the ttl', () => {
+  let now = 0;
+  const cache = createKeyCache({ ttl: 1000, max: 10, now: () => now });
+  cache.trust(true);
+  cache.set('soon', caller('a'), cache.ticket(), 300);
+  cache.set('later', caller('b'), cache.ticket(), 5000);
+  now = 300;
+  assert.equal(cache.get('soon'), undefined);
+  assert.equal(cache.get('later')?.principalId, 'b');
+  now = 1000;
+  assert.equal(cache.get('later'), undefined, 'the ttl still bounds it');
 });
