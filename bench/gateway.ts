@@ -10,13 +10,16 @@
 //      query, without the gateway;
 //   C  the gateway's own GET /healthz: no credentials, no database, no upstream: the gateway's bare
 //      HTTP cost (Fastify, helmet, CORS, the rate limit's bookkeeping, metrics).
-//   node bench/gateway.ts [--concurrency 16] [--seconds 5] [--warmup 1] [--rounds 2] [--one-thread]
+//   node bench/gateway.ts [--concurrency 16] [--seconds 5] [--warmup 1] [--first-warmup 3] [--rounds 4] [--one-thread]
 // Always starts its own embedded PostgreSQL and fs store in a temporary directory, removed at the
 // end (also on an error or Ctrl-C). The image API and the gateway listen on free loopback ports,
 // each in a worker thread of its own (as two processes would be deployed; --one-thread puts both
 // in one), so the client that drives them has its own event loop. The client is Node's fetch
 // (undici, keep-alive: one connection per request in flight). Each timed run lasts --seconds
 // after --warmup seconds of the same requests; the rounds alternate the order (A B C, C B A).
+// Before the first round every variant runs --first-warmup seconds untimed, so that no variant
+// is timed while the JIT is still compiling code the others then find ready (A's first run also
+// warms the image API that B measures).
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,7 +101,8 @@ async function main(): Promise<void> {
     concurrency: { kind: 'count', default: 16 },
     seconds: { kind: 'seconds', default: 5 },
     warmup: { kind: 'seconds or 0', default: 1 },
-    rounds: { kind: 'count', default: 2 },
+    'first-warmup': { kind: 'seconds or 0', default: 3 },
+    rounds: { kind: 'count', default: 4 },
     'one-thread': { kind: 'flag' },
   });
   const { concurrency, seconds, warmup, rounds } = args;
@@ -185,11 +189,20 @@ async function main(): Promise<void> {
       `PostgreSQL ${await serverVersion(admin)}, Node ${process.version}, ${availableParallelism()} cores shared by PostgreSQL, the client thread and ${args['one-thread'] ? "one thread for both servers (the image API's and the gateway's)" : 'a thread for the image API and one for the gateway'}; logs off (level silent)`,
     );
     console.log(
-      `${concurrency} requests in flight (Node's fetch, keep-alive), ${seconds} s timed after ${warmup} s warm-up per run, ${plural(rounds, 'round')}, order alternating (A B C, then C B A); B signs the principal header for every request, in the client\n`,
+      `${concurrency} requests in flight (Node's fetch, keep-alive), ${seconds} s timed after ${warmup} s warm-up per run (and ${args['first-warmup']} s of each before the first), ${plural(rounds, 'round')}, order alternating (A B C, then C B A); B signs the principal header for every request, in the client\n`,
     );
 
     const served = new Map<Key, number>(variants.map((v) => [v.key, 0]));
     const errorKinds = new Map<string, number>();
+    for (const variant of variants) {
+      stopIfInterrupted();
+      const warm = await drive(variant, args['first-warmup'], concurrency);
+      served.set(variant.key, (served.get(variant.key) ?? 0) + warm.latencies.length);
+      for (const [kind, n] of warm.errors) {
+        const key = `${variant.key}: ${kind}`;
+        errorKinds.set(key, (errorKinds.get(key) ?? 0) + n);
+      }
+    }
     const runs = await runRounds(
       variants,
       rounds,

@@ -4,7 +4,13 @@
 // upstream receives. Each upstream has its own key, derived from the gateway's secret with its
 // name, so a header captured on the way cannot be replayed for another request, after 30 s, or at
 // another upstream, and one upstream's key cannot forge a principal for another.
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  timingSafeEqual,
+} from 'node:crypto';
 
 export const principalRoles = ['user', 'engineer', 'analyst', 'admin'] as const;
 export type PrincipalRole = (typeof principalRoles)[number];
@@ -38,12 +44,13 @@ export function principalKey(secret: string, audience: string): Buffer {
 }
 
 // Deriving is cheap but not free, and every request needs it: each (secret, audience) once.
-const keys = new Map<string, Buffer>();
-function keyFor(secret: string, audience: string): Buffer {
+// A KeyObject, so that each HMAC does not prepare the key again.
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string, audience: string): KeyObject {
   const id = `${audience}\n${secret}`;
   let key = keys.get(id);
   if (!key) {
-    key = principalKey(secret, audience);
+    key = createSecretKey(principalKey(secret, audience));
     keys.set(id, key);
   }
   return key;
@@ -96,7 +103,7 @@ export function seesAll(principal: Principal): boolean {
   return principal.role !== 'user';
 }
 
-function mac(key: Buffer, value: string, request: SignedRequest): string {
+function mac(key: KeyObject, value: string, request: SignedRequest): string {
   return createHmac('sha256', key)
     .update(`${value}\n${request.method.toUpperCase()}\n${request.url}`)
     .digest('base64url');
