@@ -13,7 +13,7 @@
 // The photos: phone-sized JPEGs (3000×2000) with sensor-like grain (about 2 MB each) and a camera's
 // EXIF, every fourth held upright (orientation 6), drawn from seeds before anything is timed.
 // Each round ingests as a new owner, so no photo is a duplicate that skips the work; the CLI
-// takes its default concurrency (the cores). Always starts its own embedded PostgreSQL and store
+// takes its default concurrency (twice the cores). Always starts its own embedded PostgreSQL and store
 // in a temporary directory, removed at the end (also on an error or Ctrl-C).
 
 import { execFile } from 'node:child_process';
@@ -46,7 +46,8 @@ type Measured = { ms: number; cpuMs: number };
 
 const width = 3000;
 const height = 2000;
-const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
+// The `tessera` command itself, as an engineer runs it (with its compile cache).
+const cli = path.join(import.meta.dirname, '..', 'bin', 'tessera.js');
 const run = promisify(execFile);
 
 const args = parseOptions({

@@ -7,4 +7,9 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// Compiled modules (and the TypeScript stripped of its types) kept on disk between runs: a command
+// starts in half the time once it has run before. Nothing is cached if the directory is not
+// writable, and a changed source is compiled again.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../src/cli.ts');

@@ -4,7 +4,7 @@ export type CliResult = { status: number | null; stdout: string; stderr: string 
 
 /** Runs `tessera …` as a user would, against the given database, and waits for it. */
 export function tessera(args: string[], options: CliOptions = {}): CliResult {
-  const result = spawnSync(process.execPath, ['src/cli.ts', ...args], {
+  const result = spawnSync(process.execPath, ['bin/tessera.js', ...args], {
     env: cliEnv(options),
     input: options.input ?? '',
     encoding: 'utf8',
@@ -21,7 +21,7 @@ export function tesseraAsync(args: string[], options: CliOptions = {}): Promise<
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['src/cli.ts', ...args],
+      ['bin/tessera.js', ...args],
       { env: cliEnv(options), encoding: 'utf8', timeout: 60_000 },
       (error, stdout, stderr) =>
         resolve({

@@ -310,8 +310,10 @@ async function dominantColourOf(pixels: Pixels): Promise<string> {
 }
 
 async function thumbhashOf(pixels: Pixels): Promise<string> {
+  // 64 px a side, within thumbhash's 100: it keeps only the lowest frequencies, so the hash comes
+  // out the same (or renders the same) as from 100 px, for less than half the work.
   const { data, info } = await pixelsOf(pixels)
-    .resize(100, 100, { fit: 'inside', withoutEnlargement: true })
+    .resize(64, 64, { fit: 'inside', withoutEnlargement: true })
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });

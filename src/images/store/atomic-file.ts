@@ -7,6 +7,8 @@ import path from 'node:path';
 export const TEMP_PREFIX = '@tmp-';
 
 export type AtomicWriteOptions = { mode?: number; mtime?: Date };
+/** What a file is written from: one piece, or pieces written one after another (never joined). */
+export type FileContents = Buffer | string | readonly Buffer[];
 
 /**
  * Replaces file with data all at once: written to a temp name in the same directory,
@@ -15,7 +17,7 @@ export type AtomicWriteOptions = { mode?: number; mtime?: Date };
  */
 export async function writeFileAtomic(
   file: string,
-  data: Buffer | string,
+  data: FileContents,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const temp = await writeTemp(file, data, options);
@@ -34,7 +36,7 @@ export async function writeFileAtomic(
  */
 export async function createFileAtomic(
   file: string,
-  data: Buffer | string,
+  data: FileContents,
   options: AtomicWriteOptions = {},
 ): Promise<boolean> {
   const temp = await writeTemp(file, data, options);
@@ -50,13 +52,14 @@ export async function createFileAtomic(
   return true;
 }
 
-async function writeTemp(file: string, data: Buffer | string, options: AtomicWriteOptions) {
+async function writeTemp(file: string, data: FileContents, options: AtomicWriteOptions) {
   const directory = path.dirname(file);
   await makeDirectory(directory);
   const temp = path.join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
   const handle = await open(temp, 'wx', options.mode ?? 0o600);
   try {
-    await handle.writeFile(data);
+    // Each writeFile goes on from where the one before ended, and writes its piece whole.
+    for (const piece of Array.isArray(data) ? data : [data]) await handle.writeFile(piece);
     // Keeping the old mtime lets a rewrite that changes no content keep its expiry clock.
     if (options.mtime) await handle.utimes(options.mtime, options.mtime);
     await handle.sync();

@@ -31,15 +31,20 @@ export type Header = {
   length: number;
 };
 
-export function seal(objectKey: string, plaintext: Buffer, keyring: Keyring): Buffer {
+/**
+ * The sealed object in the pieces it is made of (header, ciphertext, tag), written one after
+ * another without joining them: photos are megabytes, and each copy is the garbage collector's work.
+ */
+export function sealPieces(objectKey: string, plaintext: Buffer, keyring: Keyring): Buffer[] {
   const dataKey = randomBytes(DATA_KEY_BYTES);
   const dataIv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey, dataIv);
   cipher.setAAD(bodyAad(objectKey));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const ciphertext = cipher.update(plaintext);
+  const rest = cipher.final();
   const header = wrapHeader(objectKey, dataKey, dataIv, keyring);
   dataKey.fill(0);
-  return Buffer.concat([header, ciphertext, cipher.getAuthTag()]);
+  return [header, ciphertext, rest, cipher.getAuthTag()];
 }
 
 /** The plaintext, or ObjectTamperedError: GCM authenticates everything before we return it. */

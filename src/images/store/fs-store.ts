@@ -2,7 +2,14 @@ import type { Dirent } from 'node:fs';
 import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from './atomic-file.ts';
-import { MAX_HEADER_BYTES, plaintextLength, readHeader, rewrap, seal, unseal } from './envelope.ts';
+import {
+  MAX_HEADER_BYTES,
+  plaintextLength,
+  readHeader,
+  rewrap,
+  sealPieces,
+  unseal,
+} from './envelope.ts';
 import { fixedKeyring, type KeyringSource } from './keyring-source.ts';
 import type { Keyring } from './master-keys.ts';
 import {
@@ -51,7 +58,7 @@ export function createFsStore(options: FsStoreOptions): FsObjectStore {
       return keys.latest;
     },
     async put(key, body) {
-      await writeFileAtomic(fileOf(key), seal(key, body, await keys.forSealing()));
+      await writeFileAtomic(fileOf(key), sealPieces(key, body, await keys.forSealing()));
     },
     async get(key) {
       const sealed = await readObject(key, fileOf(key));
