@@ -1,11 +1,12 @@
 // Recording transactions through the portal's API against calling the procedure directly with pg,
 // side by side in one run:
-//   A  the portal: POST /api/transactions over real HTTP (session lookup, SET LOCAL ROLE, the
-//      procedure, reading the transaction back with its lines), signed in as a logistics person;
+//   A  the portal: POST /api/transactions over real HTTP (the session, read from the portal's
+//      cache or PostgreSQL; BEGIN, SET LOCAL ROLE and the procedure with its read-back in one
+//      round trip on the pipelining pool; COMMIT), signed in as a logistics person;
 //   B  direct: a pg pool logged in as that person (as psql would), `select record_transaction(…)`;
-//   C  direct, the portal's way: a pg pool as the authenticator `commerce_portal`, each call in
-//      its own transaction with SET LOCAL ROLE to the person (asRole), then the procedure.
-//   node bench/portal-transactions.ts [--transactions 2000] [--concurrency 8] [--warmup 100] [--rounds 2]
+//   C  direct, the portal's way: a pipelining pg pool as the authenticator `commerce_portal`, each
+//      call in its own transaction with SET LOCAL ROLE to the person (asRole), then the procedure.
+//   node bench/portal-transactions.ts [--transactions 2000] [--concurrency 8] [--warmup 100] [--rounds 3]
 // Always starts its own embedded PostgreSQL in a temporary directory (it creates a login and sets
 // the authenticator's password, which must not happen on a real server), removed at the end.
 // The portal runs in a worker thread, as a server apart from the client that drives it: the
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     transactions: { kind: 'count', default: 2000 },
     concurrency: { kind: 'count', default: 8 },
     warmup: { kind: 'count or 0', default: 100 },
-    rounds: { kind: 'count', default: 2 },
+    rounds: { kind: 'count', default: 3 },
   });
 
   // Undone last first, also on error and on Ctrl-C: pools, the portal, the server, its directory.
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     const portalWay = createPool(portalUrl, {
       max: concurrency,
       applicationName: 'tessera-bench-c',
+      pipeline: true,
     });
     cleanup.push(() => portalWay.end());
 

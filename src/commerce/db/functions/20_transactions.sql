@@ -300,10 +300,12 @@ grant execute on function commerce.estimate_transactions(text, text, timestamptz
 -- transaction. VOLATILE, so that it reads with a snapshot of its own: called on what
 -- record_transaction returns, in the same statement, it sees the rows just written, and a write
 -- and its read-back are one statement and one round trip. NUMERIC comes as text, exactly as
--- PostgreSQL writes it, never as a JSON float.
+-- PostgreSQL writes it, never as a JSON float. PL/pgSQL, so that each connection plans the query
+-- once (PostgreSQL before 18 plans a SQL function's body on every call).
 create or replace function commerce.transaction_detail(p_transaction_id bigint) returns jsonb
-language sql volatile security invoker set search_path = pg_catalog, pg_temp as $$
-  select jsonb_build_object(
+language plpgsql volatile security invoker set search_path = pg_catalog, pg_temp as $$
+begin
+  return (select jsonb_build_object(
     'transaction_id', t.transaction_id,
     'membership_id', t.membership_id,
     'member_name', m.first_name || ' ' || m.last_name,
@@ -328,7 +330,8 @@ language sql volatile security invoker set search_path = pg_catalog, pg_temp as 
   from commerce.transactions t
   join commerce.memberships_public m on m.membership_id = t.membership_id
   join commerce.manufacturers f on f.manufacturer_id = t.manufacturer_id
-  where t.transaction_id = p_transaction_id
+  where t.transaction_id = p_transaction_id);
+end
 $$;
 revoke all on function commerce.transaction_detail(bigint) from public;
 grant execute on function commerce.transaction_detail(bigint)
