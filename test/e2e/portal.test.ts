@@ -80,6 +80,8 @@ describe('the portal in a browser', {
       await page.getByText(`is now ${status}`).waitFor();
     }
     await page.getByText('73.50').first().waitFor();
+    // The buttons follow the record the page fetches again after the notice: wait for that.
+    await page.getByRole('button', { name: /Mark / }).first().waitFor({ state: 'detached' });
     assert.equal(
       await page.getByRole('button', { name: /Mark / }).count(),
       0,
