@@ -5,6 +5,8 @@ import { freePort } from './ports.ts';
 
 export type TcpProxy = {
   port: number;
+  /** How many reads of the clients' bytes it has relayed: on loopback, one per write they made. */
+  writesToServer(): number;
   /** Resets every open connection and refuses new ones. */
   cut(): Promise<void>;
   /** Accepts connections again, on the same port. */
@@ -16,7 +18,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
+  let writesToServer = 0;
   const relay = (client: Socket) => {
+    client.on('data', () => writesToServer++);
     const upstream = connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -45,5 +49,5 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     if (closing) await new Promise((resolve) => closing.close(resolve));
   };
   await open();
-  return { port, cut, restore: open, close: cut };
+  return { port, writesToServer: () => writesToServer, cut, restore: open, close: cut };
 }

@@ -106,6 +106,17 @@ export async function listenOn(
 /** A statement with its parameters, e.g. a transaction's setup. */
 export type Statement = { text: string; values?: unknown[] };
 
+export type TransactionOptions = {
+  /** Run first in the transaction, e.g. taking a role. */
+  setup?: Statement;
+  /**
+   * The work is one statement: on a pipelining pool COMMIT goes in the same write, so the whole
+   * transaction is one round trip (a failed statement turns that COMMIT into a ROLLBACK). A second
+   * statement is refused: it would run after the COMMIT, outside the transaction and its setup.
+   */
+  oneStatement?: boolean;
+};
+
 /**
  * Runs `work` in one transaction on one connection of the pool, after `setup` if given; rolls back
  * if either throws. On a pipelining pool the queries issued in one tick are written together, so
@@ -115,14 +126,14 @@ export type Statement = { text: string; values?: unknown[] };
 export async function withTransaction<T>(
   pool: Pool,
   work: (tx: Db) => Promise<T>,
-  setup?: Statement,
+  options: TransactionOptions = {},
 ): Promise<T> {
   const client = await (pool as unknown as pg.Pool).connect();
   try {
-    const result = client.pipeline
-      ? await pipelined(client, work, setup)
-      : await inTurn(client, work, setup);
-    await client.query('commit');
+    const { result, committing } = client.pipeline
+      ? await pipelined(client, work, options)
+      : { result: await inTurn(client, work, options.setup), committing: undefined };
+    await (committing ?? client.query('commit'));
     return result;
   } catch (error) {
     await client.query('rollback').catch(() => {});
@@ -142,20 +153,49 @@ async function inTurn<T>(
   return work(client as unknown as Db);
 }
 
+/** The work's result, and its COMMIT if that went along with its one statement. */
 async function pipelined<T>(
   client: pg.PoolClient,
   work: (tx: Db) => Promise<T>,
-  setup: Statement | undefined,
-): Promise<T> {
+  { setup, oneStatement }: TransactionOptions,
+): Promise<{ result: T; committing: Promise<unknown> | undefined }> {
   const tx = batchingWrites(client);
   const begun = tx.query('begin');
   const setUp = setup ? tx.query(setup.text, setup.values) : undefined;
-  const worked = work(tx);
+  let committing: Promise<unknown> | undefined;
+  const worked = work(
+    oneStatement
+      ? committingAfterOne(tx, (commit) => {
+          committing = commit;
+        })
+      : tx,
+  );
   // Answered in order: if BEGIN or the setup failed, the work's queries were refused behind it.
   worked.catch(() => {});
   await begun;
   await setUp;
-  return worked;
+  return { result: await worked, committing };
+}
+
+/** `tx`, sending COMMIT right behind the first statement and refusing any after it. */
+function committingAfterOne(tx: Db, sent: (commit: Promise<unknown>) => void): Db {
+  let used = false;
+  return {
+    query(text, values) {
+      if (used) {
+        return Promise.reject(
+          new Error('a second statement in a transaction declared as one statement'),
+        );
+      }
+      used = true;
+      const answer = tx.query(text, values);
+      const commit = tx.query('commit');
+      // Awaited by withTransaction when the statement succeeds; a failure is the statement's.
+      commit.catch(() => {});
+      sent(commit);
+      return answer as never;
+    },
+  };
 }
 
 type Corkable = { cork(): void; uncork(): void };

@@ -39,6 +39,8 @@ const line = z.object({
 
 export const transactionDetail = transaction.extend({ lines: z.array(line) });
 const readers = ['logistics', 'analytics'] as const;
+/** Reading, recording and moving a transaction are each one statement (see transactions.ts). */
+const oneStatement = { oneStatement: true };
 const refusals = { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 
 const newTransaction = z.object({
@@ -124,7 +126,8 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
         response: { 200: transactionDetail, 403: errorBody, 404: errorBody },
       },
     },
-    async (request) => asPerson(deps, request, (db) => getTransaction(db, request.params.id)),
+    async (request) =>
+      asPerson(deps, request, (db) => getTransaction(db, request.params.id), oneStatement),
   );
 
   app.post(
@@ -141,7 +144,9 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await asPerson(deps, request, (db) => recordTransaction(db, request.body))),
+        .send(
+          await asPerson(deps, request, (db) => recordTransaction(db, request.body), oneStatement),
+        ),
   );
 
   app.post(
@@ -158,8 +163,11 @@ export function transactionRoutes(app: HttpApp, deps: PortalDeps) {
       },
     },
     async (request) =>
-      asPerson(deps, request, (db) =>
-        setTransactionStatus(db, request.params.id, request.body.status),
+      asPerson(
+        deps,
+        request,
+        (db) => setTransactionStatus(db, request.params.id, request.body.status),
+        oneStatement,
       ),
   );
 }
