@@ -1,19 +1,22 @@
 // Recording transactions through the portal's API against calling the procedure directly with pg,
 // side by side in one run:
 //   A  the portal: POST /api/transactions over real HTTP (the session, read from the portal's
-//      cache or PostgreSQL; BEGIN, SET LOCAL ROLE and the procedure with its read-back in one
-//      round trip on the pipelining pool; COMMIT), signed in as a logistics person;
+//      cache or PostgreSQL; BEGIN, SET LOCAL ROLE, the procedure with its read-back and COMMIT in
+//      one round trip on the pipelining pool), signed in as a logistics person;
 //   B  direct: a pg pool logged in as that person (as psql would), `select record_transaction(…)`;
 //   C  direct, the portal's way: a pipelining pg pool as the authenticator `commerce_portal`, each
 //      call in its own transaction with SET LOCAL ROLE to the person (asRole), then the procedure.
-//   node bench/portal-transactions.ts [--transactions 2000] [--concurrency 8] [--warmup 100] [--rounds 3]
+//   node bench/portal-transactions.ts [--transactions 2000] [--concurrency 8] [--warmup 100] [--rounds 5]
 // Always starts its own embedded PostgreSQL in a temporary directory (it creates a login and sets
 // the authenticator's password, which must not happen on a real server), removed at the end.
 // The portal runs in a worker thread, as a server apart from the client that drives it: the
-// client's own HTTP work (a browser's, in real use) does not queue behind the portal's.
+// client's own HTTP work (a browser's, in real use) does not queue behind the portal's. That client
+// is undici's request, a lean HTTP/1.1 client (Node's fetch, built on it, costs twice the CPU per
+// request): in real use the client is elsewhere, and here its CPU is taken from the servers'.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { request } from 'undici';
 import { addPerson } from '../src/commerce/people.ts';
 import { seedDemo } from '../src/commerce/seed-demo.ts';
 import {
@@ -26,6 +29,7 @@ import {
 import { asRole } from '../src/platform/db/role-session.ts';
 import { generatePassword, scramVerifier } from '../src/platform/db/scram.ts';
 import { withCleanup } from './lib/cleanup.ts';
+import { cpuBetween, cpuMeter } from './lib/cpu.ts';
 import { connectMigrated, serverVersion, startScratchDatabase } from './lib/database.ts';
 import { driveAll } from './lib/drive.ts';
 import { formatMs, formatPercent } from './lib/format.ts';
@@ -48,6 +52,10 @@ type Figures = LatencyFigures & {
   /** Share of the time the client thread was busy (and, for A, the portal's thread). */
   clientBusy: number;
   portalBusy?: number;
+  /** CPU milliseconds per transaction: this process (client and portal threads), PostgreSQL. */
+  clientCpu: number;
+  nodeCpu: number;
+  postgresCpu?: number | undefined;
 };
 /** The portal's variables, as `tessera serve portal` would be given them. */
 type PortalThreadData = { env: Record<string, string> };
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
     transactions: { kind: 'count', default: 2000 },
     concurrency: { kind: 'count', default: 8 },
     warmup: { kind: 'count or 0', default: 100 },
-    rounds: { kind: 'count', default: 3 },
+    rounds: { kind: 'count', default: 5 },
   });
 
   // Undone last first, also on error and on Ctrl-C: pools, the portal, the server, its directory.
@@ -100,6 +108,7 @@ async function main(): Promise<void> {
     const personUrl = withCredentials(server.url, personLogin, personPassword);
     const portalUrl = withCredentials(server.url, 'commerce_portal', portalPassword);
     const sources = await loadSources(admin);
+    const cpu = await cpuMeter(admin);
 
     // The portal in its own thread, with the pool size `npm start` gives it (more if needed).
     const portal = await startServerThread<string>(cleanup, new URL(import.meta.url), 'portal', {
@@ -165,8 +174,13 @@ async function main(): Promise<void> {
       const payloads = Array.from({ length: transactions }, () => makePayload(sources, random));
       const clientStart = performance.eventLoopUtilization();
       const portalStart = portal.utilization();
+      const cpuStart = cpu();
       const { latencies, ms } = await drive(variant, payloads, concurrency, sent);
+      const used = cpuBetween(cpuStart, cpu());
       const figures: Figures = {
+        clientCpu: used.thread / latencies.length,
+        nodeCpu: used.node / latencies.length,
+        postgresCpu: used.postgres === undefined ? undefined : used.postgres / latencies.length,
         perSecond: (latencies.length / ms) * 1000,
         ...latencyFigures(latencies),
         clientBusy: performance.eventLoopUtilization(clientStart).utilization,
@@ -181,7 +195,18 @@ async function main(): Promise<void> {
       variantsTable(
         variants,
         get,
-        ['tx/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'client busy', 'portal busy'],
+        [
+          'tx/s',
+          'mean ms',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'client busy',
+          'portal busy',
+          'CPU ms/tx: client',
+          'Node',
+          'PostgreSQL',
+        ],
         (f) => [
           f.perSecond.toFixed(0),
           formatMs(f.mean),
@@ -190,11 +215,14 @@ async function main(): Promise<void> {
           formatMs(f.p99),
           formatPercent(f.clientBusy),
           f.portalBusy === undefined ? '' : formatPercent(f.portalBusy),
+          f.clientCpu.toFixed(2),
+          f.nodeCpu.toFixed(2),
+          f.postgresCpu === undefined ? '?' : f.postgresCpu.toFixed(2),
         ],
       ),
     );
     console.log(
-      `(median over ${rounds} rounds of each figure; busy = event-loop utilisation of the client thread and of the portal's thread)\n`,
+      `(median over ${rounds} rounds of each figure; busy = event-loop utilisation of the client thread and of the portal's thread; CPU = user and system time per transaction of this process's threads (client and portal) and of PostgreSQL's processes, read from /proc)\n`,
     );
     console.log(
       ratioTable(
@@ -241,7 +269,7 @@ async function signIn(url: string, login: string, password: string): Promise<Por
 }
 
 async function viaPortal(url: string, session: PortalSession, payload: Payload): Promise<number> {
-  const response = await fetch(`${url}/api/transactions`, {
+  const response = await request(`${url}/api/transactions`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -250,9 +278,9 @@ async function viaPortal(url: string, session: PortalSession, payload: Payload):
     },
     body: JSON.stringify(payload),
   });
-  const text = await response.text();
-  if (response.status !== 201) {
-    throw new Error(`POST /api/transactions answered ${response.status}: ${text}`);
+  const text = await response.body.text();
+  if (response.statusCode !== 201) {
+    throw new Error(`POST /api/transactions answered ${response.statusCode}: ${text}`);
   }
   const body = JSON.parse(text) as { transaction_id: number; lines: unknown[] };
   if (body.lines.length !== payload.items.length) {
