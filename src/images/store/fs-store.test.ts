@@ -65,6 +65,13 @@ describe('fs store on disk', () => {
     }
   });
 
+  test('an object in more cipher pieces than one write takes (over 64 MiB) comes back whole', async () => {
+    const store = await newStore();
+    const body = randomBytes(65 * 1024 * 1024 + 1);
+    await store.put('originals/ab/large', body);
+    assert.ok((await store.get('originals/ab/large')).equals(body));
+  });
+
   test('any flipped byte, in header, ciphertext or tag, is ObjectTamperedError', async () => {
     const store = await newStore();
     await store.put('originals/ab/flip', randomBytes(100));
