@@ -8,8 +8,9 @@ import {
   insertMember,
   recordTransaction,
 } from '../../../test/helpers/commerce-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
-import { type Connection, type Db, sqlState } from '../../platform/db/pool.ts';
+import { createTestDatabase, outcome, type TestDatabase } from '../../../test/helpers/database.ts';
+import { until } from '../../../test/helpers/until.ts';
+import { type Connection, connect, type Db, sqlState } from '../../platform/db/pool.ts';
 import { verifyKeptTotals } from '../verify.ts';
 
 // The views' questions asked of the base tables, as the views answered them before 0007.
@@ -112,6 +113,80 @@ describe('kept sums of the analyst views', () => {
     await db.admin.query('delete from commerce.transacted_items where transaction_id = $1', [id]);
     await db.admin.query('delete from commerce.transactions where transaction_id = $1', [id]);
     await db.admin.query('commit');
+    await agree();
+  });
+
+  /**
+   * Runs `write` on a connection of its own while another holds `id` being completed, not yet
+   * committed; commits the completion once the write waits for it. The write's outcome.
+   */
+  const whileCompleting = async (id: string, write: (conn: Connection) => Promise<unknown>) => {
+    const completer = await connect(db.url);
+    const writer = await connect(db.url);
+    try {
+      const pid = (await writer.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
+        ?.pid;
+      await completer.query('begin');
+      await completer.query('select commerce.set_transaction_status($1, $2)', [id, 'completed']);
+      const written = outcome(write(writer));
+      await until('the write to wait for the completion', async () => {
+        const activity = await db.admin.query<{ wait: string | null }>(
+          'select wait_event_type as wait from pg_stat_activity where pid = $1',
+          [pid],
+        );
+        return activity.rows[0]?.wait === 'Lock';
+      });
+      await completer.query('commit');
+      return await written;
+    } finally {
+      await completer.end();
+      await writer.end();
+    }
+  };
+  const shippedWith = async (lines: { item_id: string; quantity: number }[]) => {
+    const id = await recordTransaction(db.admin, members[2] ?? '', maker, lines);
+    for (const status of ['paid', 'shipped'])
+      await db.admin.query('select commerce.set_transaction_status($1, $2)', [id, status]);
+    return id;
+  };
+
+  test('a line changed while its transaction is being completed waits, then is refused as frozen', async () => {
+    const [a = '', b = ''] = items;
+    const id = await shippedWith([
+      { item_id: a, quantity: 3 },
+      { item_id: b, quantity: 2 },
+    ]);
+    const changed = await whileCompleting(id, (conn) =>
+      conn.query(
+        'update commerce.transacted_items set quantity = quantity + 1 where transaction_id = $1',
+        [id],
+      ),
+    );
+    assert.equal(changed, 'P0001');
+    const lines = await db.admin.query(
+      'select quantity from commerce.transacted_items where transaction_id = $1 order by item_id',
+      [id],
+    );
+    assert.deepEqual(
+      lines.rows.map((r) => r.quantity),
+      [3, 2],
+    );
+    await agree();
+  });
+
+  test('a line deleted while its transaction is being completed takes its units away once it is', async () => {
+    const [, , c = '', d = ''] = items;
+    const id = await shippedWith([
+      { item_id: c, quantity: 4 },
+      { item_id: d, quantity: 7 },
+    ]);
+    const deleted = await whileCompleting(id, (conn) =>
+      conn.query(
+        'delete from commerce.transacted_items where transaction_id = $1 and item_id = $2',
+        [id, d],
+      ),
+    );
+    assert.equal(deleted, 'ok');
     await agree();
   });
 
