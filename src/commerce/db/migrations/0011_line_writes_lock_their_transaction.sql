@@ -1,85 +1,14 @@
--- A line's write locks its transaction's row before it looks at the transaction's status.
+-- A line's write now locks its transaction's row before it reads the status
+-- (functions/25_transaction_lines.sql, applied right after this migration by the same run).
 --
--- Before this, a line changed or deleted while another session was completing its transaction
--- read the status as it was before that session committed ('shipped'), and went ahead: the
--- completing session had counted the line as it found it, the line's own triggers saw nothing to
--- count, and the kept item sales drifted from the lines (a randomized test from six connections
--- caught it on PostgreSQL 15). A change could also slip into a transaction that was becoming
--- completed, whose lines are frozen. Now the line's triggers take the row lock a status move
--- takes (FOR NO KEY UPDATE, the one the line's later rewrite of its transaction takes anyway, so
--- nothing is upgraded and two line writers cannot deadlock over it): a line write during a status
--- move waits for it and then sees the status it committed, and a status move during a line write
--- waits for the line, and its count then sees the line as committed.
-
--- Writers wait until this migration commits (readers go on), so nothing falls between the new
--- triggers and the recount at the end.
+-- Before, a line changed or deleted while another session was completing its transaction read the
+-- status as it was before that session committed, and the kept item sales drifted from the lines
+-- (a randomized test from six connections caught it on PostgreSQL 15). Sales kept until now are
+-- counted again from the lines, as migration 0007 first counted them; writers wait until this
+-- migration commits (readers go on).
 lock table commerce.transactions, commerce.transacted_items, commerce.item_sales
   in share row exclusive mode;
 
-create or replace function commerce.prepare_transacted_item() returns trigger
-language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-declare
-  item commerce.items%rowtype;
-  status text;
-begin
-  select t.transaction_status into status
-    from commerce.transactions t where t.transaction_id = new.transaction_id
-    for no key update;
-  if status in ('completed', 'cancelled') then
-    raise exception 'transaction % is % and its items can no longer change', new.transaction_id, status
-      using errcode = 'P0001';
-  end if;
-  if tg_op = 'INSERT' or new.item_id <> old.item_id then
-    select * into item from commerce.items i where i.item_id = new.item_id;
-    if not found then
-      raise exception 'there is no item %', new.item_id using errcode = '23503';
-    end if;
-    if item.deleted_at is not null then
-      raise exception 'item % (%) is retired and cannot be put into a new transaction', item.item_id, item.item_name
-        using errcode = 'P0001';
-    end if;
-    new.unit_cost := item.item_cost;
-    new.unit_weight := item.item_weight;
-  else
-    new.unit_cost := old.unit_cost;
-    new.unit_weight := old.unit_weight;
-  end if;
-  return new;
-end
-$$;
-
--- Deletes have no BEFORE trigger: this one locks the row itself before it reads the status.
-create or replace function commerce.keep_item_sales_of_line() returns trigger
-language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-declare
-  status text;
-begin
-  select t.transaction_status into status
-    from commerce.transactions t where t.transaction_id = old.transaction_id
-    for no key update;
-  if status = 'completed' then
-    update commerce.item_sales
-      set units_bought = units_bought - old.quantity, times_bought = times_bought - 1
-      where item_id = old.item_id;
-  end if;
-  if tg_op = 'UPDATE' then
-    select t.transaction_status into status
-      from commerce.transactions t where t.transaction_id = new.transaction_id
-      for no key update;
-    if status = 'completed' then
-      insert into commerce.item_sales as s (item_id, units_bought, times_bought)
-        values (new.item_id, new.quantity, 1)
-        on conflict (item_id) do update
-          set units_bought = s.units_bought + excluded.units_bought,
-              times_bought = s.times_bought + 1;
-    end if;
-  end if;
-  return null;
-end
-$$;
-
--- Sales kept before this migration may have drifted in such a race: counted again from the lines,
--- as migration 0007 first counted them.
 delete from commerce.item_sales;
 insert into commerce.item_sales (item_id, units_bought, times_bought)
 select ti.item_id, sum(ti.quantity), count(*)
