@@ -201,14 +201,14 @@ function committingAfterOne(tx: Db, sent: (commit: Promise<unknown>) => void): D
 type Corkable = { cork(): void; uncork(): void };
 
 /**
- * The client, writing the queries of one tick in one write when it pipelines (pg writes each
- * query on its own, and on loopback every write costs both sides a wake-up). Without pipelining a
- * query waits for the one before it anyway, so there is nothing to gather.
+ * The pipelining client, writing the queries of one tick in one write (pg writes each query on
+ * its own, and on loopback every write costs both sides a wake-up); as it is if its socket cannot
+ * be corked.
  */
 function batchingWrites(client: pg.PoolClient): Db {
   const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection
     ?.stream;
-  if (!client.pipeline || typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function')
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function')
     return client as unknown as Db;
   const corkable = stream as Corkable;
   let corked = false;
